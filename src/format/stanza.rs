@@ -1,0 +1,73 @@
+//! Recipient stanzas: `kind u16 | body_len u16 | body`, each wrapping the file key.
+
+use alloc::vec::Vec;
+
+use crate::error::{Error, Limit, Result};
+use crate::limits::MAX_STANZA_BODY;
+
+/// Stanza kinds of format version 1.
+pub mod kind {
+    /// AES-256-KWP (RFC 5649) under a 256-bit key-encryption key:
+    /// `key_id[16] | wrapped_file_key[40]`.
+    pub const KEK_AES256_KWP: u16 = 0x0001;
+}
+
+/// The exact body size of each stanza kind this build knows, `None` for unknown kinds
+/// (which openers skip, and the header MAC still covers).
+pub fn known_body_len(kind: u16) -> Option<usize> {
+    match kind {
+        kind::KEK_AES256_KWP => Some(crate::recipient::kek::STANZA_BODY_LEN),
+        _ => None,
+    }
+}
+
+/// One recipient stanza as it sits in the header.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Stanza {
+    kind: u16,
+    body: Vec<u8>,
+}
+
+impl Stanza {
+    /// A stanza of `kind` with `body`.
+    ///
+    /// # Errors
+    /// [`Error::LimitExceeded`] if the body is over [`MAX_STANZA_BODY`];
+    /// [`Error::InvalidInput`] if `kind` is one this build knows and the body is not
+    /// its exact size.
+    pub fn new(kind: u16, body: Vec<u8>) -> Result<Stanza> {
+        if body.len() > MAX_STANZA_BODY {
+            return Err(Error::LimitExceeded(Limit::StanzaBody));
+        }
+        if known_body_len(kind).is_some_and(|n| n != body.len()) {
+            return Err(Error::InvalidInput("stanza body size for its kind"));
+        }
+        Ok(Stanza { kind, body })
+    }
+
+    /// The stanza kind (see [`kind`]).
+    pub fn kind(&self) -> u16 {
+        self.kind
+    }
+
+    /// The stanza body.
+    pub fn body(&self) -> &[u8] {
+        &self.body
+    }
+
+    pub(crate) fn encode(&self, out: &mut Vec<u8>) {
+        out.extend_from_slice(&self.kind.to_be_bytes());
+        out.extend_from_slice(&(self.body.len() as u16).to_be_bytes());
+        out.extend_from_slice(&self.body);
+    }
+}
+
+impl core::fmt::Debug for Stanza {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        // Stanza bodies are public (they are in every copy of the file), but long.
+        f.debug_struct("Stanza")
+            .field("kind", &format_args!("0x{:04x}", self.kind))
+            .field("body_len", &self.body.len())
+            .finish()
+    }
+}

@@ -1,0 +1,40 @@
+#![doc = include_str!("../README.md")]
+#![cfg_attr(not(feature = "std"), no_std)]
+#![forbid(unsafe_code)]
+#![cfg_attr(docsrs, feature(doc_cfg))]
+
+extern crate alloc;
+
+mod error;
+mod file_key;
+pub mod format;
+pub mod hazmat;
+#[cfg(feature = "std")]
+pub mod io;
+pub mod limits;
+mod open;
+mod primitives;
+pub mod recipient;
+pub mod rng;
+mod seal;
+mod simple;
+mod suite;
+
+pub use error::{Error, Limit, Result};
+pub use file_key::{FileKey, FILE_KEY_SIZE};
+pub use format::header::{Header, MAGIC, VERSION as FORMAT_VERSION};
+pub use format::metadata::{PrivateMetadata, PublicMetadata};
+pub use format::stanza::Stanza;
+pub use open::{Opener, Progress};
+pub use recipient::kek::Kek;
+pub use recipient::{Identity, Recipient};
+pub use seal::{SealOptions, Sealer};
+pub use simple::{boxed, open, seal_with_rng, Opened};
+#[cfg(feature = "getrandom")]
+pub use simple::seal;
+pub use suite::Suite;
+
+/// This crate's name, recorded as the producer of every job it seals.
+pub const PRODUCER_NAME: &str = env!("CARGO_PKG_NAME");
+/// This crate's version, recorded as the producer version of every job it seals.
+pub const VERSION: &str = env!("CARGO_PKG_VERSION");

@@ -1,0 +1,249 @@
+//! The push-style [`Opener`].
+
+use alloc::boxed::Box;
+use alloc::vec::Vec;
+
+use crate::error::{Error, Result};
+use crate::format::cursor::Stop;
+use crate::format::header::{self, Header};
+use crate::format::metadata::PrivateMetadata;
+use crate::limits::MAX_HEADER;
+use crate::primitives::kdf::KeySchedule;
+use crate::primitives::stream::PayloadDecryptor;
+use crate::recipient::{unwrap_any, Identity};
+
+/// How much of the input a call to [`Opener::update`] used, and how much plaintext it
+/// wrote.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct Progress {
+    /// Input bytes consumed. Less than the input only while the opener waits for
+    /// [`Opener::unlock`].
+    pub consumed: usize,
+    /// Plaintext bytes written to the output buffer.
+    pub written: usize,
+}
+
+enum Phase {
+    /// Collecting header bytes; `needed` is the length the parser asked for last.
+    Header { buf: Vec<u8>, needed: usize },
+    /// Header parsed, waiting for identities.
+    Locked(Box<Header>),
+    Payload { header: Box<Header>, private: PrivateMetadata, payload: PayloadDecryptor },
+    Done { header: Box<Header>, private: PrivateMetadata },
+    Failed,
+}
+
+/// Opens one sealed job, push style: feed sealed bytes with [`Opener::update`], get
+/// plaintext into buffers you own, end with [`Opener::finish`]. Only `finish`
+/// returning `Ok` means the job was complete and authentic; plaintext is released one
+/// chunk at a time, each only after its tag verified.
+///
+/// The header is parsed first; its public metadata and stanzas can be read with
+/// [`Opener::header`] before any key is given, so that a print server can pick keys by
+/// key id. Errors are final: after one, every call returns [`Error::InvalidState`].
+pub struct Opener {
+    phase: Phase,
+    identities: Vec<Box<dyn Identity + Send + Sync>>,
+}
+
+impl core::fmt::Debug for Opener {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.debug_struct("Opener").field("header", &self.header()).finish_non_exhaustive()
+    }
+}
+
+impl Default for Opener {
+    fn default() -> Self {
+        Opener::new()
+    }
+}
+
+impl Opener {
+    /// An opener with no identities: it stops after the header until
+    /// [`Opener::unlock`] is called.
+    pub fn new() -> Opener {
+        Opener { phase: Phase::Header { buf: Vec::new(), needed: 1 }, identities: Vec::new() }
+    }
+
+    /// An opener that unlocks itself with `identities` as soon as the header is in.
+    pub fn with_identities(identities: Vec<Box<dyn Identity + Send + Sync>>) -> Opener {
+        Opener { identities, ..Opener::new() }
+    }
+
+    /// The parsed header, once it has been read. Not authenticated until the opener
+    /// is unlocked.
+    pub fn header(&self) -> Option<&Header> {
+        match &self.phase {
+            Phase::Locked(h) | Phase::Payload { header: h, .. } | Phase::Done { header: h, .. } => {
+                Some(h)
+            }
+            _ => None,
+        }
+    }
+
+    /// The decrypted private metadata, once unlocked.
+    pub fn private_metadata(&self) -> Option<&PrivateMetadata> {
+        match &self.phase {
+            Phase::Payload { private, .. } | Phase::Done { private, .. } => Some(private),
+            _ => None,
+        }
+    }
+
+    /// Whether the header is in and the opener waits for [`Opener::unlock`].
+    pub fn is_locked(&self) -> bool {
+        matches!(self.phase, Phase::Locked(_))
+    }
+
+    /// An upper bound on the plaintext [`Opener::update`] writes for `input_len` more
+    /// bytes.
+    pub fn update_output_len(&self, input_len: usize) -> usize {
+        match &self.phase {
+            Phase::Payload { payload, .. } => payload.update_output_len(input_len),
+            // The rest of the header may be followed by payload bytes in the same call.
+            Phase::Header { .. } => {
+                (input_len / crate::primitives::stream::ENCRYPTED_CHUNK_SIZE)
+                    * crate::primitives::stream::CHUNK_SIZE
+            }
+            _ => 0,
+        }
+    }
+
+    /// How many plaintext bytes [`Opener::finish`] writes at most.
+    pub fn finish_output_len(&self) -> usize {
+        match &self.phase {
+            Phase::Payload { payload, .. } => payload.finish_output_len(),
+            _ => 0,
+        }
+    }
+
+    /// Feeds sealed bytes. Consumes them all, unless the header ends inside `input`
+    /// and the opener has no identities: then it stops at the end of the header, and
+    /// [`Opener::is_locked`] turns true.
+    ///
+    /// # Errors
+    /// [`Error::OutputTooSmall`] (nothing consumed) if `out` is shorter than
+    /// [`Opener::update_output_len`]; any header, recipient or payload error. Errors
+    /// are final.
+    pub fn update(&mut self, input: &[u8], out: &mut [u8]) -> Result<Progress> {
+        let needed = self.update_output_len(input.len());
+        if out.len() < needed {
+            return Err(Error::OutputTooSmall { needed });
+        }
+        let res = self.update_inner(input, out);
+        if res.is_err() {
+            self.phase = Phase::Failed;
+        }
+        res
+    }
+
+    fn update_inner(&mut self, mut input: &[u8], out: &mut [u8]) -> Result<Progress> {
+        let total = input.len();
+        if let Phase::Header { buf, needed } = &mut self.phase {
+            loop {
+                // Copy only what the parser asked for, so that the header buffer never
+                // holds payload bytes and never grows past MAX_HEADER.
+                let take = needed.saturating_sub(buf.len()).min(input.len());
+                buf.extend_from_slice(&input[..take]);
+                input = &input[take..];
+                if buf.len() < *needed {
+                    return Ok(Progress { consumed: total, written: 0 });
+                }
+                match header::parse(buf) {
+                    Ok(h) => {
+                        self.phase = Phase::Locked(Box::new(h));
+                        break;
+                    }
+                    Err(Stop::Incomplete(n)) if n <= MAX_HEADER => *needed = n,
+                    Err(Stop::Incomplete(_)) => return Err(Error::MalformedHeader("length")),
+                    Err(Stop::Fail(e)) => return Err(e),
+                }
+            }
+        }
+        if self.is_locked() && !self.identities.is_empty() {
+            let ids = core::mem::take(&mut self.identities);
+            let refs: Vec<&dyn Identity> = ids.iter().map(|b| &**b as &dyn Identity).collect();
+            self.unlock(&refs)?;
+        }
+        match &mut self.phase {
+            Phase::Payload { payload, .. } => {
+                let written = payload.update(input, out)?;
+                Ok(Progress { consumed: total, written })
+            }
+            Phase::Locked(_) => Ok(Progress { consumed: total - input.len(), written: 0 }),
+            _ => Err(Error::InvalidState),
+        }
+    }
+
+    /// Unwraps the file key with the first identity that matches a stanza, verifies the
+    /// header MAC and decrypts the private metadata.
+    ///
+    /// # Errors
+    /// [`Error::InvalidState`] unless the header is in and the opener is locked;
+    /// [`Error::NoMatchingRecipient`] if no identity matches any stanza; the first
+    /// unwrap error (such as [`Error::StanzaUnwrap`]) if a matching stanza failed;
+    /// [`Error::HeaderMac`] if the header was altered. Errors are final.
+    pub fn unlock(&mut self, identities: &[&dyn Identity]) -> Result<()> {
+        let Phase::Locked(header) = core::mem::replace(&mut self.phase, Phase::Failed) else {
+            return Err(Error::InvalidState);
+        };
+        let file_key = match unwrap_any(header.stanzas(), identities) {
+            Ok(k) => k,
+            Err(e) => return Err(e.unwrap_or(Error::NoMatchingRecipient)),
+        };
+        let ks = KeySchedule::new(&file_key);
+        header.verify_mac(&ks)?;
+        let private = header.private_metadata(&ks)?;
+        let payload = PayloadDecryptor::new(header.suite(), &ks.payload_key, header.context());
+        self.phase = Phase::Payload { header, private, payload };
+        Ok(())
+    }
+
+    /// Authenticates the end of the payload and writes the last plaintext bytes into
+    /// `out`. Returns how many bytes it wrote.
+    ///
+    /// # Errors
+    /// [`Error::Truncated`] if the input ended early (in the header or before the final
+    /// chunk); [`Error::PayloadTampered`] or [`Error::TrailingData`] if the final chunk
+    /// does not verify; [`Error::OutputTooSmall`]; [`Error::InvalidState`] if still
+    /// locked, already finished or failed.
+    pub fn finish(&mut self, out: &mut [u8]) -> Result<usize> {
+        let needed = self.finish_output_len();
+        if out.len() < needed {
+            return Err(Error::OutputTooSmall { needed });
+        }
+        match core::mem::replace(&mut self.phase, Phase::Failed) {
+            Phase::Header { .. } => Err(Error::Truncated),
+            Phase::Payload { header, private, mut payload } => {
+                let n = payload.finish(out)?;
+                self.phase = Phase::Done { header, private };
+                Ok(n)
+            }
+            _ => Err(Error::InvalidState),
+        }
+    }
+
+    /// [`Opener::update`] into a growable buffer.
+    ///
+    /// # Errors
+    /// As [`Opener::update`], less `OutputTooSmall`.
+    pub fn update_to_vec(&mut self, input: &[u8], out: &mut Vec<u8>) -> Result<Progress> {
+        let start = out.len();
+        out.resize(start + self.update_output_len(input.len()), 0);
+        let res = self.update(input, &mut out[start..]);
+        out.truncate(start + res.as_ref().map_or(0, |p| p.written));
+        res
+    }
+
+    /// [`Opener::finish`] into a growable buffer.
+    ///
+    /// # Errors
+    /// As [`Opener::finish`], less `OutputTooSmall`.
+    pub fn finish_to_vec(&mut self, out: &mut Vec<u8>) -> Result<usize> {
+        let start = out.len();
+        out.resize(start + self.finish_output_len(), 0);
+        let res = self.finish(&mut out[start..]);
+        out.truncate(start + *res.as_ref().unwrap_or(&0));
+        res
+    }
+}

@@ -1,0 +1,483 @@
+//! The payload layer: [C2SP chunked encryption](https://c2sp.org/chunked-encryption).
+//!
+//! > key || base nonce || commitment = HKDF-Expand(prk = input key,
+//! >     info = "c2sp.org/chunked-encryption@v1+" || aead || 0x00 || salt || context)
+//!
+//! > The message is split into chunks of 16 KiB, except the final chunk which MUST be
+//! > shorter than 16 KiB, and MAY be empty.
+//!
+//! > Each chunk MUST be encrypted/decrypted with the AEAD using the *key* and a *nonce*
+//! > derived as the XOR of the *base nonce* and the chunk number as a big-endian
+//! > integer as wide as the *base nonce*. [...] The AEAD's AAD is not used and MUST be
+//! > empty.
+//!
+//! Push-style: [`PayloadEncryptor`] and [`PayloadDecryptor`] take input slices and
+//! write into caller-owned output slices whose required size is known in advance, so
+//! that the C ABI can drive them with its own buffers. Memory is one chunk each.
+
+use alloc::vec;
+use alloc::vec::Vec;
+
+use subtle::ConstantTimeEq;
+use zeroize::{Zeroize, ZeroizeOnDrop, Zeroizing};
+
+use crate::error::{Error, Limit, Result};
+use crate::primitives::aead::{ChunkAead, KEY_SIZE, NONCE_SIZE, TAG_SIZE};
+use crate::primitives::kdf::hkdf_sha512_expand;
+use crate::suite::Suite;
+
+/// Plaintext bytes in every chunk but the last.
+pub const CHUNK_SIZE: usize = 16 * 1024;
+/// Ciphertext bytes of a full chunk.
+pub const ENCRYPTED_CHUNK_SIZE: usize = CHUNK_SIZE + TAG_SIZE;
+/// Size of the random salt that starts the payload.
+pub const SALT_SIZE: usize = 24;
+/// Size of the key commitment that follows the salt.
+pub const COMMITMENT_SIZE: usize = 32;
+/// Salt plus commitment: the fixed prefix of every payload.
+pub const PREFIX_SIZE: usize = SALT_SIZE + COMMITMENT_SIZE;
+/// Chunk counters must stay below 2^38 (C2SP: "implementations MUST abort").
+pub const MAX_CHUNKS: u64 = 1 << 38;
+
+const LABEL: &[u8] = b"c2sp.org/chunked-encryption@v1+";
+
+/// How many trailing bytes the decryptor looks for when a chunk fails. The format ends
+/// where the file ends, so bytes appended to a job make its last chunk fail; when the
+/// real final chunk sits just before a few stray bytes (a newline, CRLF, NUL padding),
+/// one more AEAD check per candidate finds it and the error says "trailing data"
+/// rather than "tampered". Bounded so that a forged tail costs at most this many extra
+/// chunk verifications.
+pub(crate) const TRAILING_PROBE: usize = 16;
+
+/// The per-message key and base nonce, derived from the input key and salt.
+pub(crate) struct ChunkKeys {
+    aead: ChunkAead,
+    base_nonce: [u8; NONCE_SIZE],
+}
+
+impl Drop for ChunkKeys {
+    fn drop(&mut self) {
+        self.base_nonce.zeroize();
+    }
+}
+
+/// The raw outputs of the C2SP derivation, for tests that check it apart from the
+/// chunk layer.
+#[derive(Zeroize, ZeroizeOnDrop)]
+pub(crate) struct Derived {
+    pub(crate) key: [u8; KEY_SIZE],
+    pub(crate) base_nonce: [u8; NONCE_SIZE],
+    pub(crate) commitment: [u8; COMMITMENT_SIZE],
+}
+
+pub(crate) fn derive(
+    suite: Suite,
+    input_key: &[u8; KEY_SIZE],
+    salt: &[u8; SALT_SIZE],
+    context: &[u8],
+) -> Derived {
+    let mut okm = Zeroizing::new([0u8; KEY_SIZE + NONCE_SIZE + COMMITMENT_SIZE]);
+    hkdf_sha512_expand(
+        input_key,
+        &[LABEL, suite.aead_name().as_bytes(), &[0], salt, context],
+        &mut okm[..],
+    );
+    let mut d = Derived { key: [0; KEY_SIZE], base_nonce: [0; NONCE_SIZE], commitment: [0; 32] };
+    d.key.copy_from_slice(&okm[..KEY_SIZE]);
+    d.base_nonce.copy_from_slice(&okm[KEY_SIZE..KEY_SIZE + NONCE_SIZE]);
+    d.commitment.copy_from_slice(&okm[KEY_SIZE + NONCE_SIZE..]);
+    d
+}
+
+impl ChunkKeys {
+    pub(crate) fn from_derived(suite: Suite, d: &Derived) -> ChunkKeys {
+        ChunkKeys { aead: ChunkAead::new(suite, &d.key), base_nonce: d.base_nonce }
+    }
+
+    /// The nonce of chunk `counter`: the base nonce XOR the big-endian counter.
+    /// Refuses counters at or past 2^38, so no nonce can repeat within a message.
+    fn nonce(&self, counter: u64) -> Result<[u8; NONCE_SIZE]> {
+        if counter >= MAX_CHUNKS {
+            return Err(Error::LimitExceeded(Limit::PayloadLength));
+        }
+        let mut n = self.base_nonce;
+        for (b, c) in n[NONCE_SIZE - 8..].iter_mut().zip(counter.to_be_bytes()) {
+            *b ^= c;
+        }
+        Ok(n)
+    }
+
+    /// Seals `input` (at most one chunk) as chunk `counter` into `out`, which must be
+    /// `input.len() + TAG_SIZE` long.
+    pub(crate) fn seal_chunk(&self, counter: u64, input: &[u8], out: &mut [u8]) -> Result<()> {
+        let nonce = self.nonce(counter)?;
+        let (body, tag_out) = out.split_at_mut(input.len());
+        let tag = self.aead.seal(&nonce, &[], input, body)?;
+        tag_out.copy_from_slice(&tag);
+        Ok(())
+    }
+
+    /// Opens chunk `counter` from `input` (body and tag) into `out`, which must be
+    /// `input.len() - TAG_SIZE` long. `out` holds plaintext only if this returns `Ok`.
+    pub(crate) fn open_chunk(
+        &self,
+        counter: u64,
+        last: bool,
+        input: &[u8],
+        out: &mut [u8],
+    ) -> Result<()> {
+        let nonce = self.nonce(counter)?;
+        let tampered = Error::PayloadTampered { chunk: counter, last };
+        if input.len() < TAG_SIZE || out.len() != input.len() - TAG_SIZE {
+            return Err(tampered);
+        }
+        let (body, tag) = input.split_at(input.len() - TAG_SIZE);
+        let mut t = [0u8; TAG_SIZE];
+        t.copy_from_slice(tag);
+        match self.aead.open(&nonce, &[], body, &t, out) {
+            Ok(()) => Ok(()),
+            Err(()) if self.has_trailing_data(&nonce, input) => Err(Error::TrailingData),
+            Err(()) => Err(tampered),
+        }
+    }
+
+    /// Whether `input` is a valid final chunk followed by 1 to [`TRAILING_PROBE`] bytes.
+    /// The probe's plaintext goes to a scratch buffer that is zeroized, never released.
+    fn has_trailing_data(&self, nonce: &[u8; NONCE_SIZE], input: &[u8]) -> bool {
+        let mut scratch = Zeroizing::new(vec![0u8; input.len()]);
+        (1..=TRAILING_PROBE).any(|extra| {
+            let Some(len) = input.len().checked_sub(extra) else {
+                return false;
+            };
+            if len < TAG_SIZE || len - TAG_SIZE >= CHUNK_SIZE {
+                return false;
+            }
+            let (body, tag) = input[..len].split_at(len - TAG_SIZE);
+            let mut t = [0u8; TAG_SIZE];
+            t.copy_from_slice(tag);
+            self.aead.open(nonce, &[], body, &t, &mut scratch[..body.len()]).is_ok()
+        })
+    }
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+enum Phase {
+    Running,
+    Finished,
+    Failed,
+}
+
+/// Streaming encryptor of one payload: salt, commitment, then chunks.
+pub struct PayloadEncryptor {
+    keys: ChunkKeys,
+    prefix: [u8; PREFIX_SIZE],
+    prefix_pending: bool,
+    buf: Zeroizing<Vec<u8>>,
+    counter: u64,
+    phase: Phase,
+}
+
+impl PayloadEncryptor {
+    /// Starts a payload under `input_key` with the given `salt` (which MUST NOT repeat
+    /// for an input key) and `context`.
+    pub fn new(
+        suite: Suite,
+        input_key: &[u8; KEY_SIZE],
+        salt: &[u8; SALT_SIZE],
+        context: &[u8],
+    ) -> PayloadEncryptor {
+        let d = derive(suite, input_key, salt, context);
+        let mut prefix = [0u8; PREFIX_SIZE];
+        prefix[..SALT_SIZE].copy_from_slice(salt);
+        prefix[SALT_SIZE..].copy_from_slice(&d.commitment);
+        PayloadEncryptor {
+            keys: ChunkKeys::from_derived(suite, &d),
+            prefix,
+            prefix_pending: true,
+            buf: Zeroizing::new(Vec::with_capacity(CHUNK_SIZE)),
+            counter: 0,
+            phase: Phase::Running,
+        }
+    }
+
+    /// Exactly how many output bytes [`Self::update`] writes for `input_len` more bytes.
+    pub fn update_output_len(&self, input_len: usize) -> usize {
+        let prefix = if self.prefix_pending { PREFIX_SIZE } else { 0 };
+        prefix + (self.buf.len().saturating_add(input_len) / CHUNK_SIZE) * ENCRYPTED_CHUNK_SIZE
+    }
+
+    /// Exactly how many output bytes [`Self::finish`] writes.
+    pub fn finish_output_len(&self) -> usize {
+        let prefix = if self.prefix_pending { PREFIX_SIZE } else { 0 };
+        prefix + self.buf.len() + TAG_SIZE
+    }
+
+    /// Consumes all of `input`, writes every completed chunk into `out` and returns the
+    /// number of bytes written.
+    ///
+    /// # Errors
+    /// [`Error::OutputTooSmall`] (nothing consumed) if `out` is shorter than
+    /// [`Self::update_output_len`]; [`Error::LimitExceeded`] past 2^38 chunks;
+    /// [`Error::InvalidState`] after `finish` or an error.
+    pub fn update(&mut self, mut input: &[u8], out: &mut [u8]) -> Result<usize> {
+        if self.phase != Phase::Running {
+            return Err(Error::InvalidState);
+        }
+        let needed = self.update_output_len(input.len());
+        if out.len() < needed {
+            return Err(Error::OutputTooSmall { needed });
+        }
+        let res = self.update_inner(&mut input, out);
+        if res.is_err() {
+            self.phase = Phase::Failed;
+        }
+        res
+    }
+
+    fn update_inner(&mut self, input: &mut &[u8], out: &mut [u8]) -> Result<usize> {
+        let mut w = self.write_prefix(out);
+        if !self.buf.is_empty() {
+            let take = (CHUNK_SIZE - self.buf.len()).min(input.len());
+            self.buf.extend_from_slice(&input[..take]);
+            *input = &input[take..];
+            if self.buf.len() == CHUNK_SIZE {
+                // A full chunk is never the last one: the last chunk is always short.
+                let dst = &mut out[w..w + ENCRYPTED_CHUNK_SIZE];
+                self.keys.seal_chunk(self.counter, &self.buf, dst)?;
+                self.counter += 1;
+                self.buf.clear();
+                w += ENCRYPTED_CHUNK_SIZE;
+            }
+        }
+        while input.len() >= CHUNK_SIZE {
+            let dst = &mut out[w..w + ENCRYPTED_CHUNK_SIZE];
+            self.keys.seal_chunk(self.counter, &input[..CHUNK_SIZE], dst)?;
+            self.counter += 1;
+            *input = &input[CHUNK_SIZE..];
+            w += ENCRYPTED_CHUNK_SIZE;
+        }
+        self.buf.extend_from_slice(input);
+        Ok(w)
+    }
+
+    fn write_prefix(&mut self, out: &mut [u8]) -> usize {
+        if self.prefix_pending {
+            out[..PREFIX_SIZE].copy_from_slice(&self.prefix);
+            self.prefix_pending = false;
+            PREFIX_SIZE
+        } else {
+            0
+        }
+    }
+
+    /// Seals the final (short, possibly empty) chunk into `out` and returns the number
+    /// of bytes written.
+    ///
+    /// # Errors
+    /// [`Error::OutputTooSmall`] (nothing changed) if `out` is shorter than
+    /// [`Self::finish_output_len`]; [`Error::InvalidState`] if already finished or
+    /// failed; [`Error::LimitExceeded`] past 2^38 chunks.
+    pub fn finish(&mut self, out: &mut [u8]) -> Result<usize> {
+        if self.phase != Phase::Running {
+            return Err(Error::InvalidState);
+        }
+        let needed = self.finish_output_len();
+        if out.len() < needed {
+            return Err(Error::OutputTooSmall { needed });
+        }
+        let w = self.write_prefix(out);
+        let len = self.buf.len();
+        let res = self.keys.seal_chunk(self.counter, &self.buf, &mut out[w..w + len + TAG_SIZE]);
+        self.buf.clear();
+        self.phase = if res.is_ok() { Phase::Finished } else { Phase::Failed };
+        res.map(|()| w + len + TAG_SIZE)
+    }
+}
+
+/// Streaming decryptor of one payload. Releases a chunk's plaintext only after its tag
+/// verifies, and ends in `Ok` only after the short final chunk verifies.
+pub struct PayloadDecryptor {
+    suite: Suite,
+    input_key: Zeroizing<[u8; KEY_SIZE]>,
+    context: Vec<u8>,
+    prefix: [u8; PREFIX_SIZE],
+    prefix_len: usize,
+    keys: Option<ChunkKeys>,
+    buf: Vec<u8>,
+    counter: u64,
+    phase: Phase,
+}
+
+impl PayloadDecryptor {
+    /// Starts decrypting a payload sealed under `input_key` and `context`.
+    pub fn new(suite: Suite, input_key: &[u8; KEY_SIZE], context: &[u8]) -> PayloadDecryptor {
+        PayloadDecryptor {
+            suite,
+            input_key: Zeroizing::new(*input_key),
+            context: context.to_vec(),
+            prefix: [0; PREFIX_SIZE],
+            prefix_len: 0,
+            keys: None,
+            buf: Vec::new(),
+            counter: 0,
+            phase: Phase::Running,
+        }
+    }
+
+    /// An upper bound on the bytes [`Self::update`] writes for `input_len` more bytes
+    /// (exact except when the prefix is still incomplete).
+    pub fn update_output_len(&self, input_len: usize) -> usize {
+        let prefix_part = if self.keys.is_none() { PREFIX_SIZE - self.prefix_len } else { 0 };
+        let rest = input_len.saturating_sub(prefix_part);
+        (self.buf.len().saturating_add(rest) / ENCRYPTED_CHUNK_SIZE) * CHUNK_SIZE
+    }
+
+    /// How many bytes [`Self::finish`] writes at most: the final chunk's plaintext.
+    pub fn finish_output_len(&self) -> usize {
+        self.buf.len().saturating_sub(TAG_SIZE)
+    }
+
+    /// Chunks decrypted so far.
+    pub fn chunks_opened(&self) -> u64 {
+        self.counter
+    }
+
+    /// Consumes all of `input`, writes the plaintext of every chunk that is complete and
+    /// authentic into `out`, and returns the number of bytes written.
+    ///
+    /// # Errors
+    /// [`Error::OutputTooSmall`] (nothing consumed); [`Error::PayloadCommitment`];
+    /// [`Error::PayloadTampered`]; [`Error::LimitExceeded`]; [`Error::InvalidState`]
+    /// after `finish` or an earlier error (errors are final).
+    pub fn update(&mut self, mut input: &[u8], out: &mut [u8]) -> Result<usize> {
+        if self.phase != Phase::Running {
+            return Err(Error::InvalidState);
+        }
+        let needed = self.update_output_len(input.len());
+        if out.len() < needed {
+            return Err(Error::OutputTooSmall { needed });
+        }
+        let res = self.update_inner(&mut input, out);
+        if res.is_err() {
+            self.phase = Phase::Failed;
+        }
+        res
+    }
+
+    fn update_inner(&mut self, input: &mut &[u8], out: &mut [u8]) -> Result<usize> {
+        if !self.take_prefix(input)? {
+            return Ok(0);
+        }
+        let Some(keys) = self.keys.as_ref() else {
+            return Err(Error::InvalidState);
+        };
+        let mut w = 0;
+        if !self.buf.is_empty() {
+            let take = (ENCRYPTED_CHUNK_SIZE - self.buf.len()).min(input.len());
+            self.buf.extend_from_slice(&input[..take]);
+            *input = &input[take..];
+            if self.buf.len() == ENCRYPTED_CHUNK_SIZE {
+                // A full-length chunk is never the final one.
+                keys.open_chunk(self.counter, false, &self.buf, &mut out[w..w + CHUNK_SIZE])?;
+                self.counter += 1;
+                self.buf.clear();
+                w += CHUNK_SIZE;
+            }
+        }
+        while input.len() >= ENCRYPTED_CHUNK_SIZE {
+            let dst = &mut out[w..w + CHUNK_SIZE];
+            keys.open_chunk(self.counter, false, &input[..ENCRYPTED_CHUNK_SIZE], dst)?;
+            self.counter += 1;
+            *input = &input[ENCRYPTED_CHUNK_SIZE..];
+            w += CHUNK_SIZE;
+        }
+        if self.buf.capacity() == 0 {
+            self.buf.reserve_exact(ENCRYPTED_CHUNK_SIZE);
+        }
+        self.buf.extend_from_slice(input);
+        Ok(w)
+    }
+
+    /// Collects the salt and commitment; once both are in, derives the keys and checks
+    /// the commitment ("MUST check the commitment matches [...] before continuing").
+    fn take_prefix(&mut self, input: &mut &[u8]) -> Result<bool> {
+        if self.keys.is_none() {
+            let take = (PREFIX_SIZE - self.prefix_len).min(input.len());
+            self.prefix[self.prefix_len..self.prefix_len + take].copy_from_slice(&input[..take]);
+            self.prefix_len += take;
+            *input = &input[take..];
+            if self.prefix_len < PREFIX_SIZE {
+                return Ok(false);
+            }
+            let mut salt = [0u8; SALT_SIZE];
+            salt.copy_from_slice(&self.prefix[..SALT_SIZE]);
+            let d = derive(self.suite, &self.input_key, &salt, &self.context);
+            if !bool::from(d.commitment.ct_eq(&self.prefix[SALT_SIZE..])) {
+                return Err(Error::PayloadCommitment);
+            }
+            self.keys = Some(ChunkKeys::from_derived(self.suite, &d));
+        }
+        Ok(true)
+    }
+
+    /// Authenticates the final chunk, writes its plaintext into `out` and returns the
+    /// number of bytes written. Only an `Ok` here means the payload was complete.
+    ///
+    /// # Errors
+    /// [`Error::Truncated`] if the input ended before the final chunk;
+    /// [`Error::PayloadTampered`] (with `last: true`) if the final chunk fails to
+    /// verify, which is also what bytes appended after a job, or a cut inside the final
+    /// chunk, look like; [`Error::OutputTooSmall`]; [`Error::InvalidState`].
+    pub fn finish(&mut self, out: &mut [u8]) -> Result<usize> {
+        if self.phase != Phase::Running {
+            return Err(Error::InvalidState);
+        }
+        let needed = self.finish_output_len();
+        if out.len() < needed {
+            return Err(Error::OutputTooSmall { needed });
+        }
+        self.phase = Phase::Failed;
+        let Some(keys) = self.keys.as_ref() else {
+            return Err(Error::Truncated);
+        };
+        // An empty tail means the stream stopped at a chunk boundary: the final short
+        // chunk is missing. Fewer than TAG_SIZE bytes cannot be a chunk at all.
+        if self.buf.len() < TAG_SIZE {
+            return Err(Error::Truncated);
+        }
+        keys.open_chunk(self.counter, true, &self.buf, &mut out[..needed])?;
+        self.counter += 1;
+        self.buf.clear();
+        self.phase = Phase::Finished;
+        Ok(needed)
+    }
+}
+
+/// Where chunk `index` starts in the payload ("Chunk `k` can be found at ciphertext
+/// offset `56 + k * (16384 + len(tag))`").
+pub(crate) fn chunk_offset(index: u64) -> Option<u64> {
+    index.checked_mul(ENCRYPTED_CHUNK_SIZE as u64)?.checked_add(PREFIX_SIZE as u64)
+}
+
+/// Plaintext length of a payload of `payload_len` ciphertext bytes, or `None` if no
+/// message has that encrypted length (see the spec's implementation notes).
+pub(crate) fn plaintext_len(payload_len: u64) -> Option<u64> {
+    let body = payload_len.checked_sub(PREFIX_SIZE as u64)?;
+    let full = body / ENCRYPTED_CHUNK_SIZE as u64;
+    let tail = body % ENCRYPTED_CHUNK_SIZE as u64;
+    if tail < TAG_SIZE as u64 || full >= MAX_CHUNKS {
+        return None;
+    }
+    Some(full * CHUNK_SIZE as u64 + (tail - TAG_SIZE as u64))
+}
+
+/// One-shot helpers over the streaming types, used by tests and the simple API.
+pub(crate) fn encrypt_all(enc: &mut PayloadEncryptor, msg: &[u8]) -> Result<Vec<u8>> {
+    let mut out = vec![0u8; enc.update_output_len(msg.len())];
+    let n = enc.update(msg, &mut out)?;
+    out.truncate(n);
+    let mut tail = vec![0u8; enc.finish_output_len()];
+    let m = enc.finish(&mut tail)?;
+    out.extend_from_slice(&tail[..m]);
+    Ok(out)
+}

@@ -1,0 +1,260 @@
+//! The push-style [`Sealer`] and its [`SealOptions`].
+
+use alloc::string::ToString;
+use alloc::vec::Vec;
+
+use crate::error::{Error, Result};
+use crate::file_key::FileKey;
+use crate::format::header::{assemble, build_context};
+use crate::format::metadata::{PrivateMetadata, PublicMetadata};
+use crate::primitives::kdf::KeySchedule;
+use crate::primitives::stream::{PayloadEncryptor, SALT_SIZE};
+use crate::recipient::{wrap_all, Recipient};
+use crate::suite::Suite;
+
+/// What goes into a sealed job's header besides the recipients.
+#[derive(Clone, Debug)]
+pub struct SealOptions {
+    suite: Suite,
+    public: PublicMetadata,
+    private: PrivateMetadata,
+    created_set: bool,
+}
+
+impl SealOptions {
+    /// Options for a payload of MIME type `content_type` (checked when sealing), with
+    /// suite [`Suite::Aes256Gcm`], this crate as producer, and the creation time taken
+    /// from the system clock when sealing (0 without `std`, unless set).
+    pub fn new(content_type: &str) -> SealOptions {
+        SealOptions {
+            suite: Suite::Aes256Gcm,
+            public: PublicMetadata {
+                producer_name: crate::PRODUCER_NAME.to_string(),
+                producer_version: crate::VERSION.to_string(),
+                sbom_sha256: None,
+                content_type: content_type.to_string(),
+                created: 0,
+                expires: None,
+                job_id: None,
+            },
+            private: PrivateMetadata::new(),
+            created_set: false,
+        }
+    }
+
+    /// Chooses the payload suite.
+    pub fn suite(mut self, suite: Suite) -> Self {
+        self.suite = suite;
+        self
+    }
+
+    /// Sets the print system's job id (public).
+    pub fn job_id(mut self, id: &str) -> Self {
+        self.public.job_id = Some(id.to_string());
+        self
+    }
+
+    /// Sets the creation time, in seconds since the Unix epoch.
+    pub fn created_at(mut self, unix_seconds: u64) -> Self {
+        self.public.created = unix_seconds;
+        self.created_set = true;
+        self
+    }
+
+    /// Sets an expiry time, in seconds since the Unix epoch (must not be 0).
+    pub fn expires_at(mut self, unix_seconds: u64) -> Self {
+        self.public.expires = Some(unix_seconds);
+        self
+    }
+
+    /// Records another producer than this crate (for a tool built on printseal).
+    pub fn producer(mut self, name: &str, version: &str) -> Self {
+        self.public.producer_name = name.to_string();
+        self.public.producer_version = version.to_string();
+        self
+    }
+
+    /// Records the SHA-256 of the producer's SBOM.
+    pub fn sbom_sha256(mut self, digest: [u8; 32]) -> Self {
+        self.public.sbom_sha256 = Some(digest);
+        self
+    }
+
+    /// Adds a private (encrypted) metadata entry.
+    ///
+    /// # Errors
+    /// As [`PrivateMetadata::insert`].
+    pub fn private_entry(mut self, key: &str, value: &[u8]) -> Result<Self> {
+        self.private.insert(key, value)?;
+        Ok(self)
+    }
+
+    /// The public metadata as it will be written (creation time aside).
+    pub fn public_metadata(&self) -> &PublicMetadata {
+        &self.public
+    }
+
+    fn resolved_public(&self) -> PublicMetadata {
+        let mut p = self.public.clone();
+        if !self.created_set {
+            p.created = now();
+        }
+        p
+    }
+}
+
+#[cfg(feature = "std")]
+fn now() -> u64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs())
+        .unwrap_or(0)
+}
+
+#[cfg(not(feature = "std"))]
+fn now() -> u64 {
+    0
+}
+
+/// Seals one job, push style: feed plaintext with [`Sealer::update`], end with
+/// [`Sealer::finish`]. Output goes into buffers the caller owns; the exact size each
+/// call needs is known beforehand ([`Sealer::update_output_len`],
+/// [`Sealer::finish_output_len`]). Memory is one 16 KiB chunk plus the header.
+///
+/// A job whose `finish` was never called is truncated, and no opener accepts it.
+pub struct Sealer {
+    header: Vec<u8>,
+    header_pending: bool,
+    payload: PayloadEncryptor,
+}
+
+impl core::fmt::Debug for Sealer {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.debug_struct("Sealer").field("header_len", &self.header.len()).finish_non_exhaustive()
+    }
+}
+
+impl Sealer {
+    /// Starts sealing to `recipients` with randomness from the operating system.
+    ///
+    /// # Errors
+    /// [`Error::Randomness`] if the OS generator fails; otherwise as
+    /// [`Sealer::with_rng`].
+    #[cfg(feature = "getrandom")]
+    pub fn new(options: &SealOptions, recipients: &[&dyn Recipient]) -> Result<Sealer> {
+        let mut rng = crate::rng::os_rng()?;
+        Sealer::with_rng(options, recipients, &mut rng)
+    }
+
+    /// Starts sealing to `recipients`, drawing the file key, the payload salt and any
+    /// recipient randomness from `rng`.
+    ///
+    /// # Errors
+    /// [`Error::LimitExceeded`] for no recipients or too many, or metadata over its
+    /// limits; [`Error::InvalidInput`] for malformed metadata; any error a recipient's
+    /// wrap returns.
+    pub fn with_rng(
+        options: &SealOptions,
+        recipients: &[&dyn Recipient],
+        rng: &mut dyn rand_core::CryptoRng,
+    ) -> Result<Sealer> {
+        if recipients.is_empty() || recipients.len() > crate::limits::MAX_STANZAS {
+            return Err(Error::LimitExceeded(crate::error::Limit::StanzaCount));
+        }
+        let file_key = FileKey::generate(rng);
+        let ks = KeySchedule::new(&file_key);
+        let context =
+            build_context(options.suite, &options.resolved_public(), &options.private, &ks)?;
+        let stanzas = wrap_all(&file_key, recipients, rng)?;
+        let header = assemble(&context, &stanzas, &ks)?;
+        let mut salt = [0u8; SALT_SIZE];
+        rng.fill_bytes(&mut salt);
+        let payload = PayloadEncryptor::new(options.suite, &ks.payload_key, &salt, &context);
+        Ok(Sealer { header, header_pending: true, payload })
+    }
+
+    /// The header this sealer writes first.
+    pub fn header_bytes(&self) -> &[u8] {
+        &self.header
+    }
+
+    /// Exactly how many bytes [`Sealer::update`] will write for `input_len` more bytes.
+    pub fn update_output_len(&self, input_len: usize) -> usize {
+        self.pending_header() + self.payload.update_output_len(input_len)
+    }
+
+    /// Exactly how many bytes [`Sealer::finish`] will write.
+    pub fn finish_output_len(&self) -> usize {
+        self.pending_header() + self.payload.finish_output_len()
+    }
+
+    fn pending_header(&self) -> usize {
+        if self.header_pending { self.header.len() } else { 0 }
+    }
+
+    fn write_header(&mut self, out: &mut [u8]) -> usize {
+        if !self.header_pending {
+            return 0;
+        }
+        self.header_pending = false;
+        out[..self.header.len()].copy_from_slice(&self.header);
+        self.header.len()
+    }
+
+    /// Consumes all of `input` and writes the sealed bytes that are ready (the header
+    /// on the first call, then whole chunks) into `out`. Returns how many bytes it
+    /// wrote.
+    ///
+    /// # Errors
+    /// [`Error::OutputTooSmall`] with nothing consumed if `out` is shorter than
+    /// [`Sealer::update_output_len`]; [`Error::InvalidState`] after `finish` or an
+    /// error; [`Error::LimitExceeded`] past the payload limit.
+    pub fn update(&mut self, input: &[u8], out: &mut [u8]) -> Result<usize> {
+        let needed = self.update_output_len(input.len());
+        if out.len() < needed {
+            return Err(Error::OutputTooSmall { needed });
+        }
+        let h = self.write_header(out);
+        Ok(h + self.payload.update(input, &mut out[h..])?)
+    }
+
+    /// Writes the rest of the job (the final chunk) into `out` and returns how many
+    /// bytes it wrote.
+    ///
+    /// # Errors
+    /// [`Error::OutputTooSmall`] if `out` is shorter than
+    /// [`Sealer::finish_output_len`]; [`Error::InvalidState`] if called twice.
+    pub fn finish(&mut self, out: &mut [u8]) -> Result<usize> {
+        let needed = self.finish_output_len();
+        if out.len() < needed {
+            return Err(Error::OutputTooSmall { needed });
+        }
+        let h = self.write_header(out);
+        Ok(h + self.payload.finish(&mut out[h..])?)
+    }
+
+    /// [`Sealer::update`] into a growable buffer.
+    ///
+    /// # Errors
+    /// As [`Sealer::update`], less `OutputTooSmall`.
+    pub fn update_to_vec(&mut self, input: &[u8], out: &mut Vec<u8>) -> Result<usize> {
+        let start = out.len();
+        out.resize(start + self.update_output_len(input.len()), 0);
+        let n = self.update(input, &mut out[start..]);
+        out.truncate(start + *n.as_ref().unwrap_or(&0));
+        n
+    }
+
+    /// [`Sealer::finish`] into a growable buffer.
+    ///
+    /// # Errors
+    /// As [`Sealer::finish`], less `OutputTooSmall`.
+    pub fn finish_to_vec(&mut self, out: &mut Vec<u8>) -> Result<usize> {
+        let start = out.len();
+        out.resize(start + self.finish_output_len(), 0);
+        let n = self.finish(&mut out[start..]);
+        out.truncate(start + *n.as_ref().unwrap_or(&0));
+        n
+    }
+}
+

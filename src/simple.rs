@@ -1,0 +1,80 @@
+//! One-shot helpers for jobs that fit in memory.
+
+use alloc::boxed::Box;
+use alloc::vec::Vec;
+
+use crate::error::Result;
+use crate::format::header::Header;
+use crate::format::metadata::PrivateMetadata;
+use crate::open::Opener;
+use crate::recipient::{Identity, Recipient};
+use crate::seal::{SealOptions, Sealer};
+
+/// A job opened in full.
+#[derive(Debug)]
+#[non_exhaustive]
+pub struct Opened {
+    /// The header, now authenticated.
+    pub header: Header,
+    /// The decrypted private metadata.
+    pub private_metadata: PrivateMetadata,
+    /// The payload. Zeroize it yourself when done if it is sensitive.
+    pub plaintext: Vec<u8>,
+}
+
+/// Seals `plaintext` to `recipients` in one call, with OS randomness.
+///
+/// # Errors
+/// As [`Sealer::new`] and [`Sealer::update`].
+#[cfg(feature = "getrandom")]
+pub fn seal(
+    options: &SealOptions,
+    recipients: &[&dyn Recipient],
+    plaintext: &[u8],
+) -> Result<Vec<u8>> {
+    seal_all(Sealer::new(options, recipients)?, plaintext)
+}
+
+/// Seals `plaintext` to `recipients` in one call, with randomness from `rng`.
+///
+/// # Errors
+/// As [`Sealer::with_rng`] and [`Sealer::update`].
+pub fn seal_with_rng(
+    options: &SealOptions,
+    recipients: &[&dyn Recipient],
+    plaintext: &[u8],
+    rng: &mut dyn rand_core::CryptoRng,
+) -> Result<Vec<u8>> {
+    seal_all(Sealer::with_rng(options, recipients, rng)?, plaintext)
+}
+
+fn seal_all(mut sealer: Sealer, plaintext: &[u8]) -> Result<Vec<u8>> {
+    let mut out =
+        Vec::with_capacity(sealer.update_output_len(plaintext.len()) + sealer.finish_output_len());
+    sealer.update_to_vec(plaintext, &mut out)?;
+    sealer.finish_to_vec(&mut out)?;
+    Ok(out)
+}
+
+/// Opens a whole sealed job held in memory with the first identity that matches.
+///
+/// # Errors
+/// Any error of [`Opener`]; a job that is not complete and authentic never opens.
+pub fn open(sealed: &[u8], identities: &[&dyn Identity]) -> Result<Opened> {
+    let mut opener = Opener::new();
+    let mut plaintext = Vec::new();
+    let p = opener.update_to_vec(sealed, &mut plaintext)?;
+    if opener.is_locked() {
+        opener.unlock(identities)?;
+        opener.update_to_vec(&sealed[p.consumed..], &mut plaintext)?;
+    }
+    opener.finish_to_vec(&mut plaintext)?;
+    let header = opener.header().cloned().ok_or(crate::Error::InvalidState)?;
+    let private_metadata = opener.private_metadata().cloned().unwrap_or_default();
+    Ok(Opened { header, private_metadata, plaintext })
+}
+
+/// Boxes identities for [`Opener::with_identities`].
+pub fn boxed<I: Identity + Send + Sync + 'static>(id: I) -> Box<dyn Identity + Send + Sync> {
+    Box::new(id)
+}
