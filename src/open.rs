@@ -187,13 +187,7 @@ impl Opener {
         let Phase::Locked(header) = core::mem::replace(&mut self.phase, Phase::Failed) else {
             return Err(Error::InvalidState);
         };
-        let file_key = match unwrap_any(header.stanzas(), identities) {
-            Ok(k) => k,
-            Err(e) => return Err(e.unwrap_or(Error::NoMatchingRecipient)),
-        };
-        let ks = KeySchedule::new(&file_key);
-        header.verify_mac(&ks)?;
-        let private = header.private_metadata(&ks)?;
+        let (ks, private) = unlock_header(&header, identities)?;
         let payload = PayloadDecryptor::new(header.suite(), &ks.payload_key, header.context());
         self.phase = Phase::Payload { header, private, payload };
         Ok(())
@@ -246,4 +240,20 @@ impl Opener {
         out.truncate(start + *res.as_ref().unwrap_or(&0));
         res
     }
+}
+
+/// Finds the file key with `identities`, verifies the header MAC with it and decrypts
+/// the private metadata: everything an opener does before the payload.
+pub(crate) fn unlock_header(
+    header: &Header,
+    identities: &[&dyn Identity],
+) -> Result<(KeySchedule, PrivateMetadata)> {
+    let file_key = match unwrap_any(header.stanzas(), identities) {
+        Ok(k) => k,
+        Err(e) => return Err(e.unwrap_or(Error::NoMatchingRecipient)),
+    };
+    let ks = KeySchedule::new(&file_key);
+    header.verify_mac(&ks)?;
+    let private = header.private_metadata(&ks)?;
+    Ok((ks, private))
 }

@@ -1,1 +1,50 @@
-//! std::io adapters.
+//! `std::io` adapters: a [`SealWriter`] that seals what is written to it, an
+//! [`OpenReader`] that opens a sealed stream, and a [`SeekableOpenReader`] for random
+//! access.
+//!
+//! Errors cross `std::io` as `io::Error` values that carry the printseal [`Error`];
+//! [`Error::from_io`] gets it back. Truncation is `ErrorKind::UnexpectedEof`, every
+//! other format error `ErrorKind::InvalidData`.
+
+mod read;
+mod seek;
+mod write;
+
+pub use read::OpenReader;
+pub use seek::{SeekableOpenReader, SeekablePayload};
+pub use write::SealWriter;
+
+use std::io::{self, Read};
+
+use crate::error::{Error, Result};
+use crate::format::cursor::Stop;
+use crate::format::header::{self, Header};
+use crate::limits::MAX_HEADER;
+
+/// How much ciphertext the readers ask for at a time: four chunks.
+pub(crate) const IO_BUF: usize = 4 * crate::primitives::stream::ENCRYPTED_CHUNK_SIZE;
+
+/// Reads exactly one header from `r`, never a byte past it, and never more than
+/// [`MAX_HEADER`] bytes whatever the input claims.
+///
+/// # Errors
+/// Any header error; [`Error::Truncated`] if `r` ends inside the header;
+/// [`Error::Io`] for a read error.
+pub fn read_header<R: Read + ?Sized>(r: &mut R) -> Result<Header> {
+    let mut buf = Vec::new();
+    let mut needed = 1;
+    loop {
+        let start = buf.len();
+        buf.resize(needed, 0);
+        r.read_exact(&mut buf[start..]).map_err(|e| match e.kind() {
+            io::ErrorKind::UnexpectedEof => Error::Truncated,
+            _ => Error::Io(e),
+        })?;
+        match header::parse(&buf) {
+            Ok(h) => return Ok(h),
+            Err(Stop::Incomplete(n)) if n <= MAX_HEADER => needed = n,
+            Err(Stop::Incomplete(_)) => return Err(Error::MalformedHeader("length")),
+            Err(Stop::Fail(e)) => return Err(e),
+        }
+    }
+}

@@ -471,13 +471,3 @@ pub(crate) fn plaintext_len(payload_len: u64) -> Option<u64> {
     Some(full * CHUNK_SIZE as u64 + (tail - TAG_SIZE as u64))
 }
 
-/// One-shot helpers over the streaming types, used by tests and the simple API.
-pub(crate) fn encrypt_all(enc: &mut PayloadEncryptor, msg: &[u8]) -> Result<Vec<u8>> {
-    let mut out = vec![0u8; enc.update_output_len(msg.len())];
-    let n = enc.update(msg, &mut out)?;
-    out.truncate(n);
-    let mut tail = vec![0u8; enc.finish_output_len()];
-    let m = enc.finish(&mut tail)?;
-    out.extend_from_slice(&tail[..m]);
-    Ok(out)
-}

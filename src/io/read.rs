@@ -1,0 +1,124 @@
+//! Opening through `std::io::Read`.
+
+use std::io::{self, Read};
+
+use crate::error::{Error, Result};
+use crate::format::header::Header;
+use crate::format::metadata::PrivateMetadata;
+use crate::io::{read_header, IO_BUF};
+use crate::open::unlock_header;
+use crate::primitives::stream::PayloadDecryptor;
+use crate::recipient::Identity;
+
+/// Opens a sealed stream as it is read.
+///
+/// Returns plaintext one authenticated chunk at a time, and `Ok(0)` (end of file) only
+/// after the final chunk verified: a truncated or tampered stream ends in an error,
+/// never in a clean end of file. Errors are final.
+pub struct OpenReader<R: Read> {
+    inner: R,
+    header: Header,
+    private: PrivateMetadata,
+    payload: PayloadDecryptor,
+    in_buf: Vec<u8>,
+    out: Vec<u8>,
+    out_pos: usize,
+    state: State,
+}
+
+#[derive(PartialEq, Eq)]
+enum State {
+    Reading,
+    Done,
+    Failed,
+}
+
+impl<R: Read> OpenReader<R> {
+    /// Reads the header from `inner`, unlocks it with the first of `identities` that
+    /// matches, and verifies the header MAC.
+    ///
+    /// # Errors
+    /// Any header or recipient error, or an I/O error.
+    pub fn new(mut inner: R, identities: &[&dyn Identity]) -> Result<OpenReader<R>> {
+        let header = read_header(&mut inner)?;
+        let (ks, private) = unlock_header(&header, identities)?;
+        let payload = PayloadDecryptor::new(header.suite(), &ks.payload_key, header.context());
+        Ok(OpenReader {
+            inner,
+            header,
+            private,
+            payload,
+            in_buf: vec![0; IO_BUF],
+            out: Vec::new(),
+            out_pos: 0,
+            state: State::Reading,
+        })
+    }
+
+    /// The authenticated header.
+    pub fn header(&self) -> &Header {
+        &self.header
+    }
+
+    /// The decrypted private metadata.
+    pub fn private_metadata(&self) -> &PrivateMetadata {
+        &self.private
+    }
+
+    /// Gives the inner reader back.
+    pub fn into_inner(self) -> R {
+        self.inner
+    }
+
+    fn refill(&mut self) -> Result<()> {
+        self.out.clear();
+        self.out_pos = 0;
+        let n = loop {
+            match self.inner.read(&mut self.in_buf) {
+                Ok(n) => break n,
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+                Err(e) => return Err(Error::Io(e)),
+            }
+        };
+        if n == 0 {
+            self.payload_finish()
+        } else {
+            let (payload, input, out) = (&mut self.payload, &self.in_buf[..n], &mut self.out);
+            out.resize(payload.update_output_len(n), 0);
+            let w = payload.update(input, out)?;
+            out.truncate(w);
+            Ok(())
+        }
+    }
+
+    fn payload_finish(&mut self) -> Result<()> {
+        self.out.resize(self.payload.finish_output_len(), 0);
+        let w = self.payload.finish(&mut self.out)?;
+        self.out.truncate(w);
+        self.state = State::Done;
+        Ok(())
+    }
+}
+
+impl<R: Read> Read for OpenReader<R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        loop {
+            if self.out_pos < self.out.len() {
+                let n = buf.len().min(self.out.len() - self.out_pos);
+                buf[..n].copy_from_slice(&self.out[self.out_pos..self.out_pos + n]);
+                self.out_pos += n;
+                return Ok(n);
+            }
+            match self.state {
+                State::Done => return Ok(0),
+                State::Failed => return Err(Error::InvalidState.into()),
+                State::Reading => {}
+            }
+            if let Err(e) = self.refill() {
+                self.state = State::Failed;
+                self.out.clear();
+                return Err(e.into());
+            }
+        }
+    }
+}

@@ -1,0 +1,238 @@
+//! Random-access opening through `std::io::Read + Seek`.
+
+use std::io::{self, Read, Seek, SeekFrom};
+
+use subtle::ConstantTimeEq;
+use zeroize::Zeroizing;
+
+use crate::error::{Error, Result};
+use crate::format::header::Header;
+use crate::format::metadata::PrivateMetadata;
+use crate::io::read_header;
+use crate::open::unlock_header;
+use crate::primitives::aead::TAG_SIZE;
+use crate::primitives::stream::{
+    chunk_offset, derive, plaintext_len, ChunkKeys, CHUNK_SIZE, ENCRYPTED_CHUNK_SIZE,
+    PREFIX_SIZE, SALT_SIZE,
+};
+use crate::recipient::Identity;
+
+/// Opens a sealed job for random access.
+///
+/// Any position can be read; each chunk's plaintext is served only after its tag
+/// verified at its index. The payload length comes from the file length, and it is
+/// authenticated by decrypting the final chunk (whose ciphertext must be short) before
+/// a seek from the end is served and before end of file is reported. Reading only
+/// chunks before a damaged part succeeds, as the C2SP spec allows; reading through it
+/// fails.
+pub struct SeekableOpenReader<R: Read + Seek> {
+    header: Header,
+    private: PrivateMetadata,
+    payload: SeekablePayload<R>,
+}
+
+/// Random access to a C2SP chunked payload that starts at `payload_start` in `inner`
+/// and runs to its end. The payload half of [`SeekableOpenReader`], exposed through
+/// [`crate::hazmat`] for test vectors.
+pub struct SeekablePayload<R: Read + Seek> {
+    inner: R,
+    keys: ChunkKeys,
+    payload_start: u64,
+    plaintext_len: u64,
+    last_chunk: u64,
+    pos: u64,
+    cached: Option<(u64, Zeroizing<Vec<u8>>)>,
+    length_verified: bool,
+    scratch: Vec<u8>,
+}
+
+impl<R: Read + Seek> SeekableOpenReader<R> {
+    /// Reads the header from the start of `inner`, unlocks it with `identities`,
+    /// checks the payload key commitment, and works out the payload length.
+    ///
+    /// # Errors
+    /// Any header or recipient error; [`Error::PayloadCommitment`];
+    /// [`Error::Truncated`] if the file length is not one a sealed job can have; I/O
+    /// errors.
+    pub fn new(mut inner: R, identities: &[&dyn Identity]) -> Result<SeekableOpenReader<R>> {
+        inner.seek(SeekFrom::Start(0))?;
+        let header = read_header(&mut inner)?;
+        let (ks, private) = unlock_header(&header, identities)?;
+        let payload = SeekablePayload::new(
+            inner,
+            header.len() as u64,
+            header.suite(),
+            &ks.payload_key,
+            header.context(),
+        )?;
+        Ok(SeekableOpenReader { header, private, payload })
+    }
+
+    /// The authenticated header.
+    pub fn header(&self) -> &Header {
+        &self.header
+    }
+
+    /// The decrypted private metadata.
+    pub fn private_metadata(&self) -> &PrivateMetadata {
+        &self.private
+    }
+
+    /// The plaintext length, authenticated by decrypting the final chunk.
+    ///
+    /// # Errors
+    /// As [`SeekablePayload::plaintext_len`].
+    pub fn plaintext_len(&mut self) -> Result<u64> {
+        self.payload.plaintext_len()
+    }
+}
+
+impl<R: Read + Seek> Read for SeekableOpenReader<R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        self.payload.read(buf)
+    }
+}
+
+impl<R: Read + Seek> Seek for SeekableOpenReader<R> {
+    fn seek(&mut self, pos: SeekFrom) -> io::Result<u64> {
+        self.payload.seek(pos)
+    }
+}
+
+impl<R: Read + Seek> SeekablePayload<R> {
+    /// Checks the key commitment of the payload at `payload_start` in `inner` and
+    /// works out its length from the end of `inner`.
+    ///
+    /// # Errors
+    /// [`Error::PayloadCommitment`]; [`Error::Truncated`] if the length is not one a
+    /// payload can have; I/O errors.
+    pub fn new(
+        mut inner: R,
+        payload_start: u64,
+        suite: crate::Suite,
+        input_key: &[u8; 32],
+        context: &[u8],
+    ) -> Result<SeekablePayload<R>> {
+        inner.seek(SeekFrom::Start(payload_start))?;
+        let mut prefix = [0u8; PREFIX_SIZE];
+        inner.read_exact(&mut prefix).map_err(eof_is_truncation)?;
+        let mut salt = [0u8; SALT_SIZE];
+        salt.copy_from_slice(&prefix[..SALT_SIZE]);
+        let d = derive(suite, input_key, &salt, context);
+        if !bool::from(d.commitment.ct_eq(&prefix[SALT_SIZE..])) {
+            return Err(Error::PayloadCommitment);
+        }
+        let keys = ChunkKeys::from_derived(suite, &d);
+        let file_len = inner.seek(SeekFrom::End(0))?;
+        let payload_len = file_len.checked_sub(payload_start).ok_or(Error::Truncated)?;
+        // Lengths no message can have: stopped at a chunk boundary, or a tail shorter
+        // than a tag. Unauthenticated, so reported as truncation.
+        let plaintext_len = plaintext_len(payload_len).ok_or(Error::Truncated)?;
+        let last_chunk = plaintext_len / CHUNK_SIZE as u64;
+        Ok(SeekablePayload {
+            inner,
+            keys,
+            payload_start,
+            plaintext_len,
+            last_chunk,
+            pos: 0,
+            cached: None,
+            length_verified: false,
+            scratch: vec![0; ENCRYPTED_CHUNK_SIZE],
+        })
+    }
+
+    /// The plaintext length, authenticated by decrypting the final chunk.
+    ///
+    /// # Errors
+    /// [`Error::PayloadTampered`] or [`Error::TrailingData`] if the final chunk does
+    /// not verify; I/O errors.
+    pub fn plaintext_len(&mut self) -> Result<u64> {
+        self.verify_length()?;
+        Ok(self.plaintext_len)
+    }
+
+    fn verify_length(&mut self) -> Result<()> {
+        if !self.length_verified {
+            self.load_chunk(self.last_chunk)?;
+        }
+        Ok(())
+    }
+
+    /// Decrypts chunk `index` into the cache.
+    fn load_chunk(&mut self, index: u64) -> Result<()> {
+        if self.cached.as_ref().is_some_and(|(i, _)| *i == index) {
+            return Ok(());
+        }
+        let last = index == self.last_chunk;
+        let pt_len = if last {
+            (self.plaintext_len - index * CHUNK_SIZE as u64) as usize
+        } else {
+            CHUNK_SIZE
+        };
+        let offset = chunk_offset(index)
+            .and_then(|o| o.checked_add(self.payload_start))
+            .ok_or(Error::InvalidSeek)?;
+        self.inner.seek(SeekFrom::Start(offset))?;
+        let ct = &mut self.scratch[..pt_len + TAG_SIZE];
+        self.inner.read_exact(ct).map_err(eof_is_truncation)?;
+        let mut pt = match self.cached.take() {
+            Some((_, mut buf)) => {
+                buf.resize(pt_len, 0);
+                buf
+            }
+            None => Zeroizing::new(vec![0; pt_len]),
+        };
+        self.keys.open_chunk(index, last, ct, &mut pt)?;
+        if last {
+            self.length_verified = true;
+        }
+        self.cached = Some((index, pt));
+        Ok(())
+    }
+
+    fn read_inner(&mut self, buf: &mut [u8]) -> Result<usize> {
+        if self.pos >= self.plaintext_len {
+            // End of file only once the final chunk proved the length.
+            self.verify_length()?;
+            return Ok(0);
+        }
+        let index = self.pos / CHUNK_SIZE as u64;
+        self.load_chunk(index)?;
+        let within = (self.pos % CHUNK_SIZE as u64) as usize;
+        let chunk = self.cached.as_ref().map(|(_, c)| c.as_slice()).unwrap_or_default();
+        let n = buf.len().min(chunk.len().saturating_sub(within));
+        buf[..n].copy_from_slice(&chunk[within..within + n]);
+        self.pos += n as u64;
+        Ok(n)
+    }
+}
+
+fn eof_is_truncation(e: io::Error) -> Error {
+    if e.kind() == io::ErrorKind::UnexpectedEof { Error::Truncated } else { Error::Io(e) }
+}
+
+impl<R: Read + Seek> Read for SeekablePayload<R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        if buf.is_empty() {
+            return Ok(0);
+        }
+        self.read_inner(buf).map_err(io::Error::from)
+    }
+}
+
+impl<R: Read + Seek> Seek for SeekablePayload<R> {
+    fn seek(&mut self, pos: SeekFrom) -> io::Result<u64> {
+        let target = match pos {
+            SeekFrom::Start(p) => Some(p),
+            SeekFrom::Current(d) => self.pos.checked_add_signed(d),
+            SeekFrom::End(d) => {
+                self.verify_length().map_err(io::Error::from)?;
+                self.plaintext_len.checked_add_signed(d)
+            }
+        };
+        let target = target.ok_or_else(|| io::Error::from(Error::InvalidSeek))?;
+        self.pos = target;
+        Ok(target)
+    }
+}
