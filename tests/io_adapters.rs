@@ -1,4 +1,5 @@
 //! The std::io adapters: SealWriter, OpenReader, SeekableOpenReader.
+#![cfg(all(feature = "std", feature = "getrandom"))]
 
 use std::io::{Cursor, ErrorKind, Read, Seek, SeekFrom, Write};
 

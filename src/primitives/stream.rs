@@ -14,6 +14,12 @@
 //! Push-style: [`PayloadEncryptor`] and [`PayloadDecryptor`] take input slices and
 //! write into caller-owned output slices whose required size is known in advance, so
 //! that the C ABI can drive them with its own buffers. Memory is one chunk each.
+//!
+//! With the `parallel` feature, a call that is given at least [`PARALLEL_MIN_CHUNKS`]
+//! whole chunks seals or opens them on rayon's threads, straight from the input slice
+//! into the output slice. Each chunk's nonce depends only on its index, so the output
+//! is byte-identical to the sequential path, and no memory is added beyond the
+//! caller's buffers.
 
 use alloc::vec;
 use alloc::vec::Vec;
@@ -22,7 +28,7 @@ use subtle::ConstantTimeEq;
 use zeroize::{Zeroize, ZeroizeOnDrop, Zeroizing};
 
 use crate::error::{Error, Limit, Result};
-use crate::primitives::aead::{ChunkAead, KEY_SIZE, NONCE_SIZE, TAG_SIZE};
+use crate::primitives::aead::{Backend, ChunkAead, KEY_SIZE, NONCE_SIZE, TAG_SIZE};
 use crate::primitives::kdf::hkdf_sha512_expand;
 use crate::suite::Suite;
 
@@ -40,6 +46,11 @@ pub const PREFIX_SIZE: usize = SALT_SIZE + COMMITMENT_SIZE;
 pub const MAX_CHUNKS: u64 = 1 << 38;
 
 const LABEL: &[u8] = b"c2sp.org/chunked-encryption@v1+";
+
+/// With the `parallel` feature, the fewest whole chunks in one `update` call that are
+/// sealed or opened on several threads; shorter runs stay on the calling thread, where
+/// handing work to other threads would cost more than it saves.
+pub const PARALLEL_MIN_CHUNKS: usize = 8;
 
 /// How many trailing bytes the decryptor looks for when a chunk fails. The format ends
 /// where the file ends, so bytes appended to a job make its last chunk fail; when the
@@ -92,6 +103,95 @@ pub(crate) fn derive(
 impl ChunkKeys {
     pub(crate) fn from_derived(suite: Suite, d: &Derived) -> ChunkKeys {
         ChunkKeys { aead: ChunkAead::new(suite, &d.key), base_nonce: d.base_nonce }
+    }
+
+    /// As [`Self::from_derived`] with the given backend, or the default one if `None`.
+    pub(crate) fn from_derived_with(
+        suite: Suite,
+        d: &Derived,
+        backend: Option<Backend>,
+    ) -> Result<ChunkKeys> {
+        let aead = match backend {
+            Some(b) => ChunkAead::with_backend(suite, &d.key, b)?,
+            None => ChunkAead::new(suite, &d.key),
+        };
+        Ok(ChunkKeys { aead, base_nonce: d.base_nonce })
+    }
+
+    /// Checks that chunks `first .. first + count` all have nonces.
+    fn check_run(first: u64, count: usize) -> Result<()> {
+        match first.checked_add(count as u64) {
+            Some(end) if end <= MAX_CHUNKS => Ok(()),
+            _ => Err(Error::LimitExceeded(Limit::PayloadLength)),
+        }
+    }
+
+    /// Seals the whole chunks of `input` (a multiple of [`CHUNK_SIZE`]) as chunks
+    /// `first, first + 1, ...` into `out` (the same number of [`ENCRYPTED_CHUNK_SIZE`]
+    /// pieces): on several threads with the `parallel` feature and at least
+    /// [`PARALLEL_MIN_CHUNKS`] chunks. None of them is the final chunk.
+    pub(crate) fn seal_chunks(&self, first: u64, input: &[u8], out: &mut [u8]) -> Result<()> {
+        let count = input.len() / CHUNK_SIZE;
+        if input.len() % CHUNK_SIZE != 0 || out.len() != count * ENCRYPTED_CHUNK_SIZE {
+            return Err(Error::InvalidState);
+        }
+        Self::check_run(first, count)?;
+        #[cfg(feature = "parallel")]
+        if count >= PARALLEL_MIN_CHUNKS {
+            use rayon::prelude::*;
+            return input
+                .par_chunks(CHUNK_SIZE)
+                .zip(out.par_chunks_mut(ENCRYPTED_CHUNK_SIZE))
+                .enumerate()
+                .try_for_each(|(i, (pt, ct))| self.seal_chunk(first + i as u64, pt, ct));
+        }
+        let pieces = input.chunks_exact(CHUNK_SIZE).zip(out.chunks_exact_mut(ENCRYPTED_CHUNK_SIZE));
+        for (i, (pt, ct)) in pieces.enumerate() {
+            self.seal_chunk(first + i as u64, pt, ct)?;
+        }
+        Ok(())
+    }
+
+    /// Opens the full-length chunks of `input` (a multiple of [`ENCRYPTED_CHUNK_SIZE`])
+    /// as chunks `first, first + 1, ...` into `out` (the same number of [`CHUNK_SIZE`]
+    /// pieces), none of them final.
+    ///
+    /// On failure the error is that of the first failing chunk, whatever the thread
+    /// schedule, and `out` is zeroed from that chunk to its end: the chunks before it
+    /// hold authentic plaintext, and nothing from it or after it is released.
+    pub(crate) fn open_chunks(&self, first: u64, input: &[u8], out: &mut [u8]) -> Result<()> {
+        let count = input.len() / ENCRYPTED_CHUNK_SIZE;
+        if input.len() % ENCRYPTED_CHUNK_SIZE != 0 || out.len() != count * CHUNK_SIZE {
+            return Err(Error::InvalidState);
+        }
+        Self::check_run(first, count)?;
+        #[cfg(feature = "parallel")]
+        if count >= PARALLEL_MIN_CHUNKS {
+            use rayon::prelude::*;
+            let first_failure = input
+                .par_chunks(ENCRYPTED_CHUNK_SIZE)
+                .zip(out.par_chunks_mut(CHUNK_SIZE))
+                .enumerate()
+                .filter_map(|(i, (ct, pt))| {
+                    self.open_chunk(first + i as u64, false, ct, pt).err().map(|e| (i, e))
+                })
+                .min_by_key(|(i, _)| *i);
+            return match first_failure {
+                None => Ok(()),
+                Some((i, e)) => {
+                    out[i * CHUNK_SIZE..].fill(0);
+                    Err(e)
+                }
+            };
+        }
+        let pieces = input.chunks_exact(ENCRYPTED_CHUNK_SIZE).zip(out.chunks_exact_mut(CHUNK_SIZE));
+        for (i, (ct, pt)) in pieces.enumerate() {
+            if let Err(e) = self.open_chunk(first + i as u64, false, ct, pt) {
+                out[i * CHUNK_SIZE..].fill(0);
+                return Err(e);
+            }
+        }
+        Ok(())
     }
 
     /// The nonce of chunk `counter`: the base nonce XOR the big-endian counter.
@@ -187,11 +287,33 @@ impl PayloadEncryptor {
         context: &[u8],
     ) -> PayloadEncryptor {
         let d = derive(suite, input_key, salt, context);
+        let keys = ChunkKeys::from_derived(suite, &d);
+        PayloadEncryptor::from_parts(keys, salt, &d)
+    }
+
+    /// As [`Self::new`], with the chunk AEAD computed by `backend`.
+    ///
+    /// # Errors
+    /// [`Error::InvalidState`] if the backend refuses the key (see
+    /// [`crate::hazmat::Backend`]).
+    pub fn with_backend(
+        suite: Suite,
+        input_key: &[u8; KEY_SIZE],
+        salt: &[u8; SALT_SIZE],
+        context: &[u8],
+        backend: Backend,
+    ) -> Result<PayloadEncryptor> {
+        let d = derive(suite, input_key, salt, context);
+        let keys = ChunkKeys::from_derived_with(suite, &d, Some(backend))?;
+        Ok(PayloadEncryptor::from_parts(keys, salt, &d))
+    }
+
+    fn from_parts(keys: ChunkKeys, salt: &[u8; SALT_SIZE], d: &Derived) -> PayloadEncryptor {
         let mut prefix = [0u8; PREFIX_SIZE];
         prefix[..SALT_SIZE].copy_from_slice(salt);
         prefix[SALT_SIZE..].copy_from_slice(&d.commitment);
         PayloadEncryptor {
-            keys: ChunkKeys::from_derived(suite, &d),
+            keys,
             prefix,
             prefix_pending: true,
             buf: Zeroizing::new(Vec::with_capacity(CHUNK_SIZE)),
@@ -249,13 +371,14 @@ impl PayloadEncryptor {
                 w += ENCRYPTED_CHUNK_SIZE;
             }
         }
-        while input.len() >= CHUNK_SIZE {
-            let dst = &mut out[w..w + ENCRYPTED_CHUNK_SIZE];
-            self.keys.seal_chunk(self.counter, &input[..CHUNK_SIZE], dst)?;
-            self.counter += 1;
-            *input = &input[CHUNK_SIZE..];
-            w += ENCRYPTED_CHUNK_SIZE;
-        }
+        // Whole chunks go straight from `input` to `out`, without the buffer.
+        let whole = input.len() / CHUNK_SIZE;
+        let (run, rest) = input.split_at(whole * CHUNK_SIZE);
+        let dst = &mut out[w..w + whole * ENCRYPTED_CHUNK_SIZE];
+        self.keys.seal_chunks(self.counter, run, dst)?;
+        self.counter += whole as u64;
+        w += whole * ENCRYPTED_CHUNK_SIZE;
+        *input = rest;
         self.buf.extend_from_slice(input);
         Ok(w)
     }
@@ -298,6 +421,7 @@ impl PayloadEncryptor {
 /// verifies, and ends in `Ok` only after the short final chunk verifies.
 pub struct PayloadDecryptor {
     suite: Suite,
+    backend: Option<Backend>,
     input_key: Zeroizing<[u8; KEY_SIZE]>,
     context: Vec<u8>,
     prefix: [u8; PREFIX_SIZE],
@@ -313,6 +437,7 @@ impl PayloadDecryptor {
     pub fn new(suite: Suite, input_key: &[u8; KEY_SIZE], context: &[u8]) -> PayloadDecryptor {
         PayloadDecryptor {
             suite,
+            backend: None,
             input_key: Zeroizing::new(*input_key),
             context: context.to_vec(),
             prefix: [0; PREFIX_SIZE],
@@ -322,6 +447,16 @@ impl PayloadDecryptor {
             counter: 0,
             phase: Phase::Running,
         }
+    }
+
+    /// As [`Self::new`], with the chunk AEAD computed by `backend`.
+    pub fn with_backend(
+        suite: Suite,
+        input_key: &[u8; KEY_SIZE],
+        context: &[u8],
+        backend: Backend,
+    ) -> PayloadDecryptor {
+        PayloadDecryptor { backend: Some(backend), ..PayloadDecryptor::new(suite, input_key, context) }
     }
 
     /// An upper bound on the bytes [`Self::update`] writes for `input_len` more bytes
@@ -384,13 +519,13 @@ impl PayloadDecryptor {
                 w += CHUNK_SIZE;
             }
         }
-        while input.len() >= ENCRYPTED_CHUNK_SIZE {
-            let dst = &mut out[w..w + CHUNK_SIZE];
-            keys.open_chunk(self.counter, false, &input[..ENCRYPTED_CHUNK_SIZE], dst)?;
-            self.counter += 1;
-            *input = &input[ENCRYPTED_CHUNK_SIZE..];
-            w += CHUNK_SIZE;
-        }
+        // Full-length chunks go straight from `input` to `out`.
+        let whole = input.len() / ENCRYPTED_CHUNK_SIZE;
+        let (run, rest) = input.split_at(whole * ENCRYPTED_CHUNK_SIZE);
+        keys.open_chunks(self.counter, run, &mut out[w..w + whole * CHUNK_SIZE])?;
+        self.counter += whole as u64;
+        w += whole * CHUNK_SIZE;
+        *input = rest;
         if self.buf.capacity() == 0 {
             self.buf.reserve_exact(ENCRYPTED_CHUNK_SIZE);
         }
@@ -415,7 +550,7 @@ impl PayloadDecryptor {
             if !bool::from(d.commitment.ct_eq(&self.prefix[SALT_SIZE..])) {
                 return Err(Error::PayloadCommitment);
             }
-            self.keys = Some(ChunkKeys::from_derived(self.suite, &d));
+            self.keys = Some(ChunkKeys::from_derived_with(self.suite, &d, self.backend)?);
         }
         Ok(true)
     }
@@ -453,12 +588,14 @@ impl PayloadDecryptor {
     }
 }
 
+#[cfg(feature = "std")]
 /// Where chunk `index` starts in the payload ("Chunk `k` can be found at ciphertext
 /// offset `56 + k * (16384 + len(tag))`").
 pub(crate) fn chunk_offset(index: u64) -> Option<u64> {
     index.checked_mul(ENCRYPTED_CHUNK_SIZE as u64)?.checked_add(PREFIX_SIZE as u64)
 }
 
+#[cfg(feature = "std")]
 /// Plaintext length of a payload of `payload_len` ciphertext bytes, or `None` if no
 /// message has that encrypted length (see the spec's implementation notes).
 pub(crate) fn plaintext_len(payload_len: u64) -> Option<u64> {
