@@ -8,6 +8,8 @@ pub use crate::primitives::stream::{
     PayloadDecryptor, PayloadEncryptor, CHUNK_SIZE, COMMITMENT_SIZE, ENCRYPTED_CHUNK_SIZE,
     MAX_CHUNKS, PREFIX_SIZE, SALT_SIZE,
 };
+pub use crate::primitives::aead::{Backend, RawAead};
+pub use crate::primitives::stream::PARALLEL_MIN_CHUNKS;
 
 use crate::file_key::FileKey;
 use crate::format::header::Header;

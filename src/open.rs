@@ -8,6 +8,7 @@ use crate::format::cursor::Stop;
 use crate::format::header::{self, Header};
 use crate::format::metadata::PrivateMetadata;
 use crate::limits::MAX_HEADER;
+use crate::primitives::aead::Backend;
 use crate::primitives::kdf::KeySchedule;
 use crate::primitives::stream::PayloadDecryptor;
 use crate::recipient::{unwrap_any, Identity};
@@ -45,6 +46,7 @@ enum Phase {
 pub struct Opener {
     phase: Phase,
     identities: Vec<Box<dyn Identity + Send + Sync>>,
+    backend: Option<Backend>,
 }
 
 impl core::fmt::Debug for Opener {
@@ -63,12 +65,24 @@ impl Opener {
     /// An opener with no identities: it stops after the header until
     /// [`Opener::unlock`] is called.
     pub fn new() -> Opener {
-        Opener { phase: Phase::Header { buf: Vec::new(), needed: 1 }, identities: Vec::new() }
+        Opener {
+            phase: Phase::Header { buf: Vec::new(), needed: 1 },
+            identities: Vec::new(),
+            backend: None,
+        }
     }
 
     /// An opener that unlocks itself with `identities` as soon as the header is in.
     pub fn with_identities(identities: Vec<Box<dyn Identity + Send + Sync>>) -> Opener {
         Opener { identities, ..Opener::new() }
+    }
+
+    /// Forces the implementation of the chunk AEAD (by default AWS-LC when the
+    /// `aws-lc-rs` feature is on, else RustCrypto). Both accept and reject exactly the
+    /// same inputs: this is for benchmarks and cross-checks.
+    pub fn with_backend(mut self, backend: Backend) -> Opener {
+        self.backend = Some(backend);
+        self
     }
 
     /// The parsed header, once it has been read. Not authenticated until the opener
@@ -188,7 +202,12 @@ impl Opener {
             return Err(Error::InvalidState);
         };
         let (ks, private) = unlock_header(&header, identities)?;
-        let payload = PayloadDecryptor::new(header.suite(), &ks.payload_key, header.context());
+        let payload = match self.backend {
+            None => PayloadDecryptor::new(header.suite(), &ks.payload_key, header.context()),
+            Some(b) => {
+                PayloadDecryptor::with_backend(header.suite(), &ks.payload_key, header.context(), b)
+            }
+        };
         self.phase = Phase::Payload { header, private, payload };
         Ok(())
     }

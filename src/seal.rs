@@ -7,6 +7,7 @@ use crate::error::{Error, Result};
 use crate::file_key::FileKey;
 use crate::format::header::{assemble, build_context};
 use crate::format::metadata::{PrivateMetadata, PublicMetadata};
+use crate::primitives::aead::Backend;
 use crate::primitives::kdf::KeySchedule;
 use crate::primitives::stream::{PayloadEncryptor, SALT_SIZE};
 use crate::recipient::{wrap_all, Recipient};
@@ -16,9 +17,11 @@ use crate::suite::Suite;
 #[derive(Clone, Debug)]
 pub struct SealOptions {
     suite: Suite,
+    allow_mixed_pq: bool,
     public: PublicMetadata,
     private: PrivateMetadata,
     created_set: bool,
+    backend: Option<Backend>,
 }
 
 impl SealOptions {
@@ -28,6 +31,7 @@ impl SealOptions {
     pub fn new(content_type: &str) -> SealOptions {
         SealOptions {
             suite: Suite::Aes256Gcm,
+            allow_mixed_pq: false,
             public: PublicMetadata {
                 producer_name: crate::PRODUCER_NAME.to_string(),
                 producer_version: crate::VERSION.to_string(),
@@ -39,12 +43,21 @@ impl SealOptions {
             },
             private: PrivateMetadata::new(),
             created_set: false,
+            backend: None,
         }
     }
 
     /// Chooses the payload suite.
     pub fn suite(mut self, suite: Suite) -> Self {
         self.suite = suite;
+        self
+    }
+
+    /// Forces the implementation of the chunk AEAD (by default AWS-LC when the
+    /// `aws-lc-rs` feature is on, else RustCrypto). The sealed bytes are the same
+    /// whichever computes them: this is for benchmarks and cross-checks.
+    pub fn backend(mut self, backend: Backend) -> Self {
+        self.backend = Some(backend);
         self
     }
 
@@ -64,6 +77,19 @@ impl SealOptions {
     /// Sets an expiry time, in seconds since the Unix epoch (must not be 0).
     pub fn expires_at(mut self, unix_seconds: u64) -> Self {
         self.public.expires = Some(unix_seconds);
+        self
+    }
+
+    /// Allows sealing to post-quantum and classical recipients together (refused by
+    /// default with [`Error::MixedPostQuantum`]).
+    ///
+    /// A job is as strong as its weakest stanza: next to an X25519 stanza, an X-Wing
+    /// stanza no longer protects the job against a quantum adversary who recorded it,
+    /// since breaking the X25519 stanza gives the file key. Allow the mix only when the
+    /// classical recipient is deliberate (for instance a classical escrow key during a
+    /// migration). See [`crate::recipient::QuantumSecurity`].
+    pub fn allow_mixed_pq(mut self, allow: bool) -> Self {
+        self.allow_mixed_pq = allow;
         self
     }
 
@@ -151,8 +177,9 @@ impl Sealer {
     ///
     /// # Errors
     /// [`Error::LimitExceeded`] for no recipients or too many, or metadata over its
-    /// limits; [`Error::InvalidInput`] for malformed metadata; any error a recipient's
-    /// wrap returns.
+    /// limits; [`Error::InvalidInput`] for malformed metadata;
+    /// [`Error::MixedPostQuantum`] for post-quantum and classical recipients together
+    /// (see [`SealOptions::allow_mixed_pq`]); any error a recipient's wrap returns.
     pub fn with_rng(
         options: &SealOptions,
         recipients: &[&dyn Recipient],
@@ -161,6 +188,7 @@ impl Sealer {
         if recipients.is_empty() || recipients.len() > crate::limits::MAX_STANZAS {
             return Err(Error::LimitExceeded(crate::error::Limit::StanzaCount));
         }
+        crate::recipient::check_pq_mix(recipients, options.allow_mixed_pq)?;
         let file_key = FileKey::generate(rng);
         let ks = KeySchedule::new(&file_key);
         let context =
@@ -169,7 +197,12 @@ impl Sealer {
         let header = assemble(&context, &stanzas, &ks)?;
         let mut salt = [0u8; SALT_SIZE];
         rng.fill_bytes(&mut salt);
-        let payload = PayloadEncryptor::new(options.suite, &ks.payload_key, &salt, &context);
+        let payload = match options.backend {
+            None => PayloadEncryptor::new(options.suite, &ks.payload_key, &salt, &context),
+            Some(b) => {
+                PayloadEncryptor::with_backend(options.suite, &ks.payload_key, &salt, &context, b)?
+            }
+        };
         Ok(Sealer { header, header_pending: true, payload })
     }
 

@@ -22,7 +22,12 @@ use crate::format::header::{self, Header};
 use crate::limits::MAX_HEADER;
 
 /// How much ciphertext the readers ask for at a time: four chunks.
+#[cfg(not(feature = "parallel"))]
 pub(crate) const IO_BUF: usize = 4 * crate::primitives::stream::ENCRYPTED_CHUNK_SIZE;
+/// With `parallel`, 64 chunks (about 1 MiB), so that large reads open on several
+/// threads.
+#[cfg(feature = "parallel")]
+pub(crate) const IO_BUF: usize = 64 * crate::primitives::stream::ENCRYPTED_CHUNK_SIZE;
 
 /// Reads exactly one header from `r`, never a byte past it, and never more than
 /// [`MAX_HEADER`] bytes whatever the input claims.

@@ -9,7 +9,12 @@ use crate::seal::{SealOptions, Sealer};
 
 /// Plaintext taken per `write` call, so that memory stays a few chunks whatever the
 /// caller passes.
+#[cfg(not(feature = "parallel"))]
 const WRITE_SLICE: usize = 4 * CHUNK_SIZE;
+/// With `parallel`, 64 chunks (1 MiB) per `write` call, so that a large write is
+/// sealed on several threads; memory stays bounded by this slice.
+#[cfg(feature = "parallel")]
+const WRITE_SLICE: usize = 64 * CHUNK_SIZE;
 
 /// Seals everything written to it into the inner writer.
 ///
