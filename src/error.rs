@@ -104,6 +104,10 @@ pub enum Error {
     Randomness,
     /// A seek went before the start of the payload or beyond the range a `u64` holds.
     InvalidSeek,
+    /// The recipients mix post-quantum and classical public keys: the classical stanza
+    /// would undo the post-quantum protection. Allow it explicitly with
+    /// [`crate::SealOptions::allow_mixed_pq`] (or `RewrapOptions::allow_mixed_pq`).
+    MixedPostQuantum,
     /// An I/O error from the underlying reader or writer.
     #[cfg(feature = "std")]
     Io(std::io::Error),
@@ -146,6 +150,10 @@ impl fmt::Display for Error {
             }
             Error::Randomness => f.write_str("random number generator failed"),
             Error::InvalidSeek => f.write_str("invalid seek position"),
+            Error::MixedPostQuantum => f.write_str(
+                "post-quantum and classical recipients mixed: the classical stanza would \
+                 undo the post-quantum protection (allow explicitly with allow_mixed_pq)",
+            ),
             #[cfg(feature = "std")]
             Error::Io(e) => write!(f, "I/O error: {e}"),
         }

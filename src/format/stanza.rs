@@ -10,6 +10,12 @@ pub mod kind {
     /// AES-256-KWP (RFC 5649) under a 256-bit key-encryption key:
     /// `key_id[16] | wrapped_file_key[40]`.
     pub const KEK_AES256_KWP: u16 = 0x0001;
+    /// X25519 through HPKE (RFC 9180) base mode, DHKEM(X25519, HKDF-SHA256),
+    /// HKDF-SHA256, ChaCha20Poly1305: `key_id[8] | enc[32] | ct[48]`.
+    pub const X25519_HPKE: u16 = 0x0010;
+    /// X-Wing (ML-KEM-768 + X25519) through HPKE base mode, HKDF-SHA256,
+    /// ChaCha20Poly1305: `key_id[8] | enc[1120] | ct[48]`.
+    pub const XWING_HPKE: u16 = 0x0011;
 }
 
 /// The exact body size of each stanza kind this build knows, `None` for unknown kinds
@@ -17,6 +23,8 @@ pub mod kind {
 pub fn known_body_len(kind: u16) -> Option<usize> {
     match kind {
         kind::KEK_AES256_KWP => Some(crate::recipient::kek::STANZA_BODY_LEN),
+        kind::X25519_HPKE => Some(crate::recipient::x25519::STANZA_BODY_LEN),
+        kind::XWING_HPKE => Some(crate::recipient::xwing::STANZA_BODY_LEN),
         _ => None,
     }
 }

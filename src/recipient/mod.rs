@@ -5,7 +5,12 @@
 //! borrowed slices and owned values, so a host can implement them over an HSM, a
 //! PKCS#11 token, a TPM or an OS key store, and the C ABI can forward them to callbacks.
 
+pub mod encoding;
+#[doc(hidden)]
+pub mod hpke_core;
 pub mod kek;
+pub mod x25519;
+pub mod xwing;
 
 use alloc::vec::Vec;
 
@@ -25,6 +30,68 @@ pub trait Recipient {
         file_key: &FileKey,
         rng: &mut dyn rand_core::CryptoRng,
     ) -> Result<Stanza>;
+
+    /// Whether a quantum computer could recover the file key from this recipient's
+    /// stanza, for the seal-time policy on mixing post-quantum and classical
+    /// recipients ([`crate::SealOptions::allow_mixed_pq`]).
+    ///
+    /// The default, [`QuantumSecurity::Classical`], is the safe answer for a recipient
+    /// whose kind printseal does not know (an RSA or ECDH key in an HSM): an
+    /// implementation that wraps with a post-quantum KEM or a symmetric key says so.
+    fn quantum_security(&self) -> QuantumSecurity {
+        QuantumSecurity::Classical
+    }
+}
+
+/// What protects a recipient's stanza against an adversary with a quantum computer.
+///
+/// A job is as strong as its weakest stanza: anyone who recovers the file key from one
+/// stanza opens the job. Sealing to a post-quantum recipient is a request for
+/// protection against "harvest now, decrypt later"; one classical stanza beside it
+/// silently undoes that. So [`crate::Sealer`] refuses a job with both
+/// [`QuantumSecurity::PostQuantum`] and [`QuantumSecurity::Classical`] recipients
+/// unless [`crate::SealOptions::allow_mixed_pq`] says otherwise (age refuses the same
+/// mix). Symmetric recipients (a KEK) are not weakened by a quantum computer beyond
+/// Grover's square root (AES-256 keeps about 128 bits) and mix with either.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[repr(u8)]
+#[non_exhaustive]
+pub enum QuantumSecurity {
+    /// Public-key cryptography that Shor's algorithm breaks (X25519, ECDH, RSA), or
+    /// unknown.
+    Classical = 0,
+    /// A post-quantum or hybrid KEM (X-Wing).
+    PostQuantum = 1,
+    /// A symmetric key (AES-256-KWP under a KEK).
+    Symmetric = 2,
+}
+
+/// The mixing policy: refuses post-quantum and classical recipients together unless
+/// `allow_mixed` is set.
+pub(crate) fn check_pq_mix(recipients: &[&dyn Recipient], allow_mixed: bool) -> Result<()> {
+    if allow_mixed {
+        return Ok(());
+    }
+    let has = |q: QuantumSecurity| recipients.iter().any(|r| r.quantum_security() == q);
+    if has(QuantumSecurity::PostQuantum) && has(QuantumSecurity::Classical) {
+        return Err(crate::Error::MixedPostQuantum);
+    }
+    Ok(())
+}
+
+/// Lower-case hex for key ids in `Debug` and `Display`.
+pub(crate) struct Hex<'a>(pub(crate) &'a [u8]);
+
+impl core::fmt::Display for Hex<'_> {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        self.0.iter().try_for_each(|b| write!(f, "{b:02x}"))
+    }
+}
+
+impl core::fmt::Debug for Hex<'_> {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        core::fmt::Display::fmt(self, f)
+    }
 }
 
 /// Something that can open jobs sealed to it.
