@@ -100,6 +100,12 @@ impl Recipient for Kek {
         body.extend_from_slice(&wrapped);
         Stanza::new(kind::KEK_AES256_KWP, body)
     }
+
+    /// AES-256 under Grover's algorithm keeps about 128 bits: a KEK stanza mixes with
+    /// post-quantum and classical recipients alike.
+    fn quantum_security(&self) -> crate::recipient::QuantumSecurity {
+        crate::recipient::QuantumSecurity::Symmetric
+    }
 }
 
 impl Identity for Kek {
