@@ -27,7 +27,10 @@ pub use format::metadata::{PrivateMetadata, PublicMetadata};
 pub use format::stanza::Stanza;
 pub use open::{Opener, Progress};
 pub use recipient::kek::Kek;
-pub use recipient::{Identity, Recipient};
+pub use recipient::encoding::KeyParseError;
+pub use recipient::x25519::{X25519Identity, X25519Recipient};
+pub use recipient::xwing::{XWingIdentity, XWingRecipient};
+pub use recipient::{Identity, QuantumSecurity, Recipient};
 pub use seal::{SealOptions, Sealer};
 pub use simple::{boxed, open, seal_with_rng, Opened};
 #[cfg(feature = "getrandom")]
