@@ -5,6 +5,8 @@
 
 extern crate alloc;
 
+#[cfg(feature = "bytes")]
+mod bytes_io;
 mod error;
 mod file_key;
 pub mod format;
