@@ -17,7 +17,9 @@ pub mod limits;
 mod open;
 mod primitives;
 pub mod recipient;
+mod rewrap;
 pub mod rng;
+pub mod sbom;
 mod seal;
 mod simple;
 mod suite;
@@ -33,7 +35,13 @@ pub use recipient::encoding::KeyParseError;
 pub use recipient::x25519::{X25519Identity, X25519Recipient};
 pub use recipient::xwing::{XWingIdentity, XWingRecipient};
 pub use recipient::{Identity, QuantumSecurity, Recipient};
+#[cfg(all(feature = "std", feature = "getrandom"))]
+pub use rewrap::rewrap;
+#[cfg(feature = "std")]
+pub use rewrap::rewrap_with_rng;
+pub use rewrap::{rewrap_header, RewrapOptions, RewrittenHeader};
 pub use seal::{SealOptions, Sealer};
+pub use sbom::{algorithms, build_info, sbom_json, sbom_sha256, BuildInfo};
 pub use simple::{boxed, open, seal_with_rng, Opened};
 #[cfg(feature = "getrandom")]
 pub use simple::seal;
