@@ -1,0 +1,204 @@
+//! Rewrap: the same job for a new set of recipients, rewriting only the header.
+//!
+//! A sealed job is `header | payload`, and the payload is encrypted under a key derived
+//! from the file key and the header's *context* (fixed fields, public metadata and
+//! encrypted private metadata, everything before the stanzas). The stanzas and the
+//! header MAC are not part of that context. So whoever can unwrap the file key can
+//! write a new stanza list, recompute the MAC, and keep every payload byte as it is:
+//! adding or removing a recipient, rotating a KEK or migrating a job to post-quantum
+//! recipients costs one unwrap, one wrap per new recipient and one HMAC, however large
+//! the job.
+//!
+//! The user-facing documentation (what a rewrap does not do, crypto-shredding) is in
+//! `rewrap.md`, included in the rustdoc of [`rewrap_header`], [`rewrap`] and
+//! [`rewrap_with_rng`].
+
+use alloc::vec::Vec;
+
+use subtle::ConstantTimeEq;
+
+use crate::error::{Error, Limit, Result};
+use crate::format::header::{Header, assemble};
+use crate::limits::MAX_STANZAS;
+use crate::primitives::kdf::KeySchedule;
+use crate::primitives::stream::{PREFIX_SIZE, SALT_SIZE, derive};
+use crate::recipient::{Identity, Recipient, check_pq_mix, unwrap_any, wrap_all};
+
+/// Options of a rewrap: for now the post-quantum mixing policy, as for sealing.
+#[derive(Clone, Debug, Default)]
+pub struct RewrapOptions {
+    allow_mixed_pq: bool,
+}
+
+impl RewrapOptions {
+    /// The defaults: post-quantum and classical recipients may not be mixed.
+    pub fn new() -> RewrapOptions {
+        RewrapOptions::default()
+    }
+
+    /// Allows post-quantum and classical recipients in the new header; see
+    /// [`crate::SealOptions::allow_mixed_pq`] for why this is refused by default.
+    pub fn allow_mixed_pq(mut self, allow: bool) -> Self {
+        self.allow_mixed_pq = allow;
+        self
+    }
+}
+
+/// A rewritten header, from [`rewrap_header`].
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub struct RewrittenHeader {
+    /// The new header, MAC included. Write it, then the old job's bytes from
+    /// `payload_offset` on, unchanged.
+    pub header: Vec<u8>,
+    /// Length of the old header: where the payload starts in the old job.
+    pub payload_offset: usize,
+}
+
+/// Rewrites the header of a sealed job for `recipients`, without touching the payload.
+///
+/// `sealed` is the start of the job: its header followed by at least the payload's
+/// 56-byte prefix (salt and key commitment); any further bytes are ignored. The file
+/// key is unwrapped with the first of `identities` that matches a stanza, the old
+/// header MAC and private metadata are verified, and the payload's key commitment is
+/// checked, so that a header glued to a foreign payload is refused. The cost does not
+/// depend on the payload's size. For a job in a `Read`, use [`rewrap`]; for a file,
+/// [`crate::io::rewrap_file`].
+///
+#[doc = include_str!("rewrap.md")]
+///
+/// # Errors
+/// [`Error::Truncated`] if `sealed` ends before the end of the payload prefix; any
+/// header error; [`Error::NoMatchingRecipient`] or the first unwrap error if no
+/// identity opens the job; [`Error::HeaderMac`]; [`Error::PayloadCommitment`] if the
+/// payload does not belong to the header; [`Error::LimitExceeded`] for no recipients or
+/// more than [`MAX_STANZAS`]; [`Error::MixedPostQuantum`] (see
+/// [`RewrapOptions::allow_mixed_pq`]); any error a recipient's wrap returns.
+pub fn rewrap_header(
+    sealed: &[u8],
+    identities: &[&dyn Identity],
+    recipients: &[&dyn Recipient],
+    options: &RewrapOptions,
+    rng: &mut dyn rand_core::CryptoRng,
+) -> Result<RewrittenHeader> {
+    check_recipients(recipients, options)?;
+    let header = Header::parse(sealed)?;
+    let prefix = sealed
+        .get(header.len()..header.len() + PREFIX_SIZE)
+        .ok_or(Error::Truncated)?;
+    let mut p = [0u8; PREFIX_SIZE];
+    p.copy_from_slice(prefix);
+    let new = rewrap_parsed(&header, &p, identities, recipients, rng)?;
+    Ok(RewrittenHeader {
+        header: new,
+        payload_offset: header.len(),
+    })
+}
+
+fn check_recipients(recipients: &[&dyn Recipient], options: &RewrapOptions) -> Result<()> {
+    if recipients.is_empty() || recipients.len() > MAX_STANZAS {
+        return Err(Error::LimitExceeded(Limit::StanzaCount));
+    }
+    check_pq_mix(recipients, options.allow_mixed_pq)
+}
+
+/// The work of a rewrap on a parsed header and the payload prefix.
+fn rewrap_parsed(
+    header: &Header,
+    prefix: &[u8; PREFIX_SIZE],
+    identities: &[&dyn Identity],
+    recipients: &[&dyn Recipient],
+    rng: &mut dyn rand_core::CryptoRng,
+) -> Result<Vec<u8>> {
+    let file_key = unwrap_any(header.stanzas(), identities)
+        .map_err(|e| e.unwrap_or(Error::NoMatchingRecipient))?;
+    let ks = KeySchedule::new(&file_key);
+    header.verify_mac(&ks)?;
+    header.private_metadata(&ks)?;
+    let (salt, commitment) = prefix.split_at(SALT_SIZE);
+    let mut s = [0u8; SALT_SIZE];
+    s.copy_from_slice(salt);
+    let derived = derive(header.suite(), &ks.payload_key, &s, header.context());
+    if !bool::from(derived.commitment.ct_eq(commitment)) {
+        return Err(Error::PayloadCommitment);
+    }
+    let stanzas = wrap_all(&file_key, recipients, rng)?;
+    assemble(header.context(), &stanzas, &ks)
+}
+
+/// Size of the buffer [`rewrap`] copies the payload through.
+#[cfg(feature = "std")]
+const COPY_BUF: usize = 64 * 1024;
+
+/// Reads a sealed job from `input` and writes the same job for `recipients` to
+/// `output`, with randomness from the operating system: the header is rewritten as
+/// by [`rewrap_header`], then the payload is copied byte for byte, see
+/// [`rewrap_with_rng`].
+///
+#[doc = include_str!("rewrap.md")]
+///
+/// # Errors
+/// As [`rewrap_with_rng`], and [`Error::Randomness`] if the OS generator fails.
+#[cfg(all(feature = "std", feature = "getrandom"))]
+pub fn rewrap<R: std::io::Read, W: std::io::Write>(
+    input: R,
+    identities: &[&dyn Identity],
+    recipients: &[&dyn Recipient],
+    options: &RewrapOptions,
+    output: W,
+) -> Result<u64> {
+    let mut rng = crate::rng::os_rng()?;
+    rewrap_with_rng(input, identities, recipients, options, output, &mut rng)
+}
+
+/// Reads a sealed job from `input` and writes the same job for `recipients` to
+/// `output`: the header is rewritten as by [`rewrap_header`], then the payload is
+/// copied through a 64 KiB buffer, byte for byte, without being decrypted. Returns the
+/// number of bytes written.
+///
+/// Only the header and the payload's key commitment are verified: a payload damaged
+/// after its first 56 bytes is copied as it is, and fails when the job is opened, as
+/// it would have before. Nothing is written unless the header was rewritten.
+///
+#[doc = include_str!("rewrap.md")]
+///
+/// # Errors
+/// As [`rewrap_header`]; [`Error::Truncated`] if `input` ends inside the header or
+/// the payload prefix; [`Error::Io`] for a read or write error (then `output` holds a
+/// partial job, which no opener accepts).
+#[cfg(feature = "std")]
+pub fn rewrap_with_rng<R: std::io::Read, W: std::io::Write>(
+    mut input: R,
+    identities: &[&dyn Identity],
+    recipients: &[&dyn Recipient],
+    options: &RewrapOptions,
+    mut output: W,
+    rng: &mut dyn rand_core::CryptoRng,
+) -> Result<u64> {
+    use std::io::ErrorKind;
+
+    check_recipients(recipients, options)?;
+    let header = crate::io::read_header(&mut input)?;
+    let mut prefix = [0u8; PREFIX_SIZE];
+    input.read_exact(&mut prefix).map_err(|e| match e.kind() {
+        ErrorKind::UnexpectedEof => Error::Truncated,
+        _ => Error::Io(e),
+    })?;
+    let new = rewrap_parsed(&header, &prefix, identities, recipients, rng)?;
+    output.write_all(&new)?;
+    output.write_all(&prefix)?;
+    let mut written = (new.len() + PREFIX_SIZE) as u64;
+    let mut buf = alloc::vec![0u8; COPY_BUF];
+    loop {
+        let n = match input.read(&mut buf) {
+            Ok(0) => break,
+            Ok(n) => n,
+            Err(e) if e.kind() == ErrorKind::Interrupted => continue,
+            Err(e) => return Err(Error::Io(e)),
+        };
+        output.write_all(&buf[..n])?;
+        written += n as u64;
+    }
+    output.flush()?;
+    Ok(written)
+}
