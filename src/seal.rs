@@ -26,7 +26,8 @@ pub struct SealOptions {
 
 impl SealOptions {
     /// Options for a payload of MIME type `content_type` (checked when sealing), with
-    /// suite [`Suite::Aes256Gcm`], this crate as producer, and the creation time taken
+    /// suite [`Suite::Aes256Gcm`], this crate as producer together with the SHA-256 of
+    /// its embedded SBOM ([`crate::sbom_sha256`]), and the creation time taken
     /// from the system clock when sealing (0 without `std`, unless set).
     pub fn new(content_type: &str) -> SealOptions {
         SealOptions {
@@ -35,7 +36,7 @@ impl SealOptions {
             public: PublicMetadata {
                 producer_name: crate::PRODUCER_NAME.to_string(),
                 producer_version: crate::VERSION.to_string(),
-                sbom_sha256: None,
+                sbom_sha256: Some(crate::sbom::sbom_sha256()),
                 content_type: content_type.to_string(),
                 created: 0,
                 expires: None,
@@ -94,9 +95,17 @@ impl SealOptions {
     }
 
     /// Records another producer than this crate (for a tool built on printseal).
+    ///
+    /// The header's SBOM digest is the producer's: this drops the digest of printseal's
+    /// own SBOM that [`SealOptions::new`] recorded (a digest set with
+    /// [`SealOptions::sbom_sha256`] stays). Record the tool's SBOM with
+    /// [`SealOptions::sbom_sha256`].
     pub fn producer(mut self, name: &str, version: &str) -> Self {
         self.public.producer_name = name.to_string();
         self.public.producer_version = version.to_string();
+        if self.public.sbom_sha256 == Some(crate::sbom::sbom_sha256()) {
+            self.public.sbom_sha256 = None;
+        }
         self
     }
 
