@@ -7,10 +7,16 @@
 //! other format error `ErrorKind::InvalidData`.
 
 mod read;
+mod rewrap_file;
 mod seek;
 mod write;
 
 pub use read::OpenReader;
+#[cfg(feature = "getrandom")]
+pub use rewrap_file::rewrap_file;
+#[doc(hidden)]
+pub use rewrap_file::{rewrap_file_with_ops, FileOps, StdFileOps};
+pub use rewrap_file::rewrap_file_with_rng;
 pub use seek::{SeekableOpenReader, SeekablePayload};
 pub use write::SealWriter;
 
