@@ -30,7 +30,7 @@ enum Phase {
     Header { buf: Vec<u8>, needed: usize },
     /// Header parsed, waiting for identities.
     Locked(Box<Header>),
-    Payload { header: Box<Header>, private: PrivateMetadata, payload: PayloadDecryptor },
+    Payload { header: Box<Header>, private: PrivateMetadata, payload: Box<PayloadDecryptor> },
     Done { header: Box<Header>, private: PrivateMetadata },
     Failed,
 }
@@ -208,7 +208,7 @@ impl Opener {
                 PayloadDecryptor::with_backend(header.suite(), &ks.payload_key, header.context(), b)
             }
         };
-        self.phase = Phase::Payload { header, private, payload };
+        self.phase = Phase::Payload { header, private, payload: Box::new(payload) };
         Ok(())
     }
 

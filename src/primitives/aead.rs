@@ -15,6 +15,8 @@ use aes_gcm::aead::{AeadInOut, KeyInit};
 use aes_gcm::Aes256Gcm;
 use chacha20poly1305::ChaCha20Poly1305;
 
+use alloc::boxed::Box;
+
 use crate::error::{Error, Result};
 use crate::suite::Suite;
 
@@ -70,7 +72,9 @@ impl Default for Backend {
 /// drop by the RustCrypto crates' `zeroize` features; AWS-LC's `EVP_AEAD_CTX` is freed
 /// through `OPENSSL_free`, which cleanses it.
 pub(crate) enum ChunkAead {
-    Aes256Gcm(Aes256Gcm),
+    /// Boxed: its expanded key schedule (about 1 KiB) would otherwise set the size of
+    /// every type that holds a chunk AEAD.
+    Aes256Gcm(Box<Aes256Gcm>),
     ChaCha20Poly1305(ChaCha20Poly1305),
     #[cfg(feature = "aws-lc-rs")]
     AwsLc(aws_lc_rs::aead::LessSafeKey),
@@ -112,7 +116,7 @@ impl ChunkAead {
 
     fn rust_crypto(suite: Suite, key: &[u8; KEY_SIZE]) -> ChunkAead {
         match suite {
-            Suite::Aes256Gcm => ChunkAead::Aes256Gcm(Aes256Gcm::new(key.into())),
+            Suite::Aes256Gcm => ChunkAead::Aes256Gcm(Box::new(Aes256Gcm::new(key.into()))),
             Suite::ChaCha20Poly1305 => {
                 ChunkAead::ChaCha20Poly1305(ChaCha20Poly1305::new(key.into()))
             }

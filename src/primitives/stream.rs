@@ -132,7 +132,7 @@ impl ChunkKeys {
     /// [`PARALLEL_MIN_CHUNKS`] chunks. None of them is the final chunk.
     pub(crate) fn seal_chunks(&self, first: u64, input: &[u8], out: &mut [u8]) -> Result<()> {
         let count = input.len() / CHUNK_SIZE;
-        if input.len() % CHUNK_SIZE != 0 || out.len() != count * ENCRYPTED_CHUNK_SIZE {
+        if !input.len().is_multiple_of(CHUNK_SIZE) || out.len() != count * ENCRYPTED_CHUNK_SIZE {
             return Err(Error::InvalidState);
         }
         Self::check_run(first, count)?;
@@ -161,7 +161,7 @@ impl ChunkKeys {
     /// hold authentic plaintext, and nothing from it or after it is released.
     pub(crate) fn open_chunks(&self, first: u64, input: &[u8], out: &mut [u8]) -> Result<()> {
         let count = input.len() / ENCRYPTED_CHUNK_SIZE;
-        if input.len() % ENCRYPTED_CHUNK_SIZE != 0 || out.len() != count * CHUNK_SIZE {
+        if !input.len().is_multiple_of(ENCRYPTED_CHUNK_SIZE) || out.len() != count * CHUNK_SIZE {
             return Err(Error::InvalidState);
         }
         Self::check_run(first, count)?;

@@ -1,0 +1,242 @@
+//! Seal and open throughput of whole jobs, against the raw chunk AEAD over the same
+//! chunks and a memcpy of the same size, in the same run; small-job latency with the
+//! recipient wrap; and with the `parallel` feature, rayon against one thread.
+//!
+//! `cargo bench --bench throughput [--features aws-lc-rs,parallel]`, then
+//! `python3 scripts/bench_summary.py` for the ratio table. Every backend compiled in is
+//! measured (`hazmat::Backend::ALL`). `PRINTSEAL_BENCH_MAX=<bytes>` skips larger sizes
+//! (the 64 MiB runs take a while on a small machine).
+//!
+//! Ids: group `throughput/<suite>`, functions `seal/<backend>`, `open/<backend>`,
+//! `raw-seal/<backend>` (in place, chunk by chunk, as the payload is chunked),
+//! `raw-open/<backend>` (in/out, as the opener does) and `memcpy`; the parameter is
+//! the plaintext size. Buffers are built outside the timed loops; sealing and opening
+//! write into preallocated buffers through `Sealer::update` / `Opener::update`.
+
+use std::hint::black_box;
+
+use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
+use printseal::hazmat::{Backend, CHUNK_SIZE, RawAead};
+use printseal::recipient::x25519::X25519Identity;
+use printseal::rng::seeded_rng;
+use printseal::{Identity, Kek, Opener, Recipient, SealOptions, Sealer, Suite};
+
+const KIB: usize = 1024;
+const MIB: usize = 1024 * KIB;
+
+fn max_size() -> usize {
+    std::env::var("PRINTSEAL_BENCH_MAX")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(usize::MAX)
+}
+
+fn sizes() -> Vec<usize> {
+    [KIB, 64 * KIB, MIB, 64 * MIB]
+        .into_iter()
+        .filter(|&s| s <= max_size())
+        .collect()
+}
+
+fn suite_name(s: Suite) -> &'static str {
+    match s {
+        Suite::Aes256Gcm => "aes-256-gcm",
+        _ => "chacha20-poly1305",
+    }
+}
+
+fn kek() -> Kek {
+    Kek::new([1; 16], [2; 32])
+}
+
+/// Seals `data` as one job into `out` (preallocated, large enough); returns its length.
+fn seal_job(
+    opts: &SealOptions,
+    recipients: &[&dyn Recipient],
+    data: &[u8],
+    out: &mut [u8],
+) -> usize {
+    let mut rng = seeded_rng([7; 32]);
+    let mut s = Sealer::with_rng(opts, recipients, &mut rng).expect("sealer");
+    let w = s.update(data, out).expect("update");
+    w + s.finish(&mut out[w..]).expect("finish")
+}
+
+/// Opens a whole job from `sealed` into `out` (preallocated); returns the plaintext length.
+fn open_job(id: &(dyn Identity + Send + Sync), b: Backend, sealed: &[u8], out: &mut [u8]) -> usize {
+    let mut o = Opener::new().with_backend(b);
+    let p = o.update(sealed, out).expect("header");
+    o.unlock(&[id as &dyn Identity]).expect("unlock");
+    let q = o.update(&sealed[p.consumed..], out).expect("update");
+    q.written + o.finish(&mut out[q.written..]).expect("finish")
+}
+
+/// The chunks of a payload of `len` plaintext bytes: full chunks, then the short final.
+fn chunk_lens(len: usize) -> Vec<usize> {
+    let mut v = vec![CHUNK_SIZE; len / CHUNK_SIZE];
+    v.push(len % CHUNK_SIZE);
+    v
+}
+
+fn nonce(i: usize) -> [u8; 12] {
+    let mut n = [0x33u8; 12];
+    for (b, c) in n[4..].iter_mut().zip((i as u64).to_be_bytes()) {
+        *b ^= c;
+    }
+    n
+}
+
+fn throughput(c: &mut Criterion) {
+    let k = kek();
+    for suite in Suite::ALL {
+        let mut g = c.benchmark_group(format!("throughput/{}", suite_name(suite)));
+        for size in sizes() {
+            g.throughput(Throughput::Bytes(size as u64));
+            g.sample_size(if size >= 16 * MIB { 10 } else { 50 });
+            let data = vec![0x5au8; size];
+            let mut sealed = vec![0u8; size + size / 64 + 4096];
+            let mut out = vec![0u8; size + CHUNK_SIZE];
+            for &b in Backend::ALL {
+                let opts = SealOptions::new("application/pdf")
+                    .suite(suite)
+                    .created_at(1)
+                    .backend(b);
+                g.bench_function(
+                    BenchmarkId::new(format!("seal/{}", b.name()), size),
+                    |bench| bench.iter(|| seal_job(&opts, &[&k], black_box(&data), &mut sealed)),
+                );
+                let n = seal_job(&opts, &[&k], &data, &mut sealed);
+                let job = sealed[..n].to_vec();
+                g.bench_function(
+                    BenchmarkId::new(format!("open/{}", b.name()), size),
+                    |bench| bench.iter(|| open_job(&k, b, black_box(&job), &mut out)),
+                );
+
+                // The raw AEAD over the same chunks: in place for sealing.
+                let aead = RawAead::new(suite, &[9; 32], b).expect("aead");
+                let mut buf = data.clone();
+                let lens = chunk_lens(size);
+                g.bench_function(
+                    BenchmarkId::new(format!("raw-seal/{}", b.name()), size),
+                    |bench| {
+                        bench.iter(|| {
+                            let mut off = 0;
+                            let mut acc = 0u8;
+                            for (i, &l) in lens.iter().enumerate() {
+                                let tag =
+                                    aead.seal_in_place(&nonce(i), &[], &mut buf[off..off + l]);
+                                acc ^= tag.expect("seal")[0];
+                                off += l;
+                            }
+                            acc
+                        })
+                    },
+                );
+                // And in/out for opening, as the opener does, from real ciphertext.
+                let mut ct = data.clone();
+                let mut tags = Vec::new();
+                let mut off = 0;
+                for (i, &l) in lens.iter().enumerate() {
+                    tags.push(
+                        aead.seal_in_place(&nonce(i), &[], &mut ct[off..off + l])
+                            .expect("seal"),
+                    );
+                    off += l;
+                }
+                g.bench_function(
+                    BenchmarkId::new(format!("raw-open/{}", b.name()), size),
+                    |bench| {
+                        bench.iter(|| {
+                            let mut off = 0;
+                            for (i, (&l, tag)) in lens.iter().zip(&tags).enumerate() {
+                                let (src, dst) = (&ct[off..off + l], &mut out[off..off + l]);
+                                aead.open(&nonce(i), &[], src, tag, dst).expect("open");
+                                off += l;
+                            }
+                        })
+                    },
+                );
+            }
+            g.bench_function(BenchmarkId::new("memcpy", size), |bench| {
+                bench.iter(|| out[..size].copy_from_slice(black_box(&data)))
+            });
+        }
+        g.finish();
+    }
+}
+
+/// Whole small jobs, header and recipient wrap included: what a print server pays per
+/// job besides the payload.
+fn latency(c: &mut Criterion) {
+    let mut g = c.benchmark_group("latency");
+    let data = vec![0x5au8; KIB];
+    let mut sealed = vec![0u8; 64 * KIB];
+    let mut out = vec![0u8; 64 * KIB];
+    let k = kek();
+    let x = X25519Identity::generate_with_rng(&mut seeded_rng([5; 32]));
+    let xr = x.to_public();
+    let recipients: [(&str, &dyn Recipient, &(dyn Identity + Send + Sync)); 2] =
+        [("kek", &k, &k), ("x25519", &xr, &x)];
+    for (name, r, id) in recipients {
+        let opts = SealOptions::new("application/pdf").created_at(1);
+        g.bench_function(
+            BenchmarkId::new(format!("seal-1KiB/{name}"), Backend::DEFAULT.name()),
+            |b| b.iter(|| seal_job(&opts, &[r], black_box(&data), &mut sealed)),
+        );
+        let n = seal_job(&opts, &[r], &data, &mut sealed);
+        let job = sealed[..n].to_vec();
+        g.bench_function(
+            BenchmarkId::new(format!("open-1KiB/{name}"), Backend::DEFAULT.name()),
+            |b| b.iter(|| open_job(id, Backend::DEFAULT, black_box(&job), &mut out)),
+        );
+    }
+    g.finish();
+}
+
+/// Rayon on every core against a one-thread pool, same code path, same buffers.
+#[cfg(feature = "parallel")]
+fn parallel(c: &mut Criterion) {
+    let k = kek();
+    let single = rayon::ThreadPoolBuilder::new()
+        .num_threads(1)
+        .build()
+        .expect("pool");
+    let b = Backend::DEFAULT;
+    for suite in Suite::ALL {
+        let mut g = c.benchmark_group(format!("parallel/{}", suite_name(suite)));
+        g.sample_size(10);
+        for size in [8 * MIB, 64 * MIB].into_iter().filter(|&s| s <= max_size()) {
+            g.throughput(Throughput::Bytes(size as u64));
+            let data = vec![0x5au8; size];
+            let mut sealed = vec![0u8; size + size / 64 + 4096];
+            let mut out = vec![0u8; size + CHUNK_SIZE];
+            let opts = SealOptions::new("application/pdf")
+                .suite(suite)
+                .created_at(1)
+                .backend(b);
+            g.bench_function(BenchmarkId::new("seal/single", size), |bench| {
+                bench.iter(|| {
+                    single.install(|| seal_job(&opts, &[&k], black_box(&data), &mut sealed))
+                })
+            });
+            g.bench_function(BenchmarkId::new("seal/parallel", size), |bench| {
+                bench.iter(|| seal_job(&opts, &[&k], black_box(&data), &mut sealed))
+            });
+            let n = seal_job(&opts, &[&k], &data, &mut sealed);
+            let job = sealed[..n].to_vec();
+            g.bench_function(BenchmarkId::new("open/single", size), |bench| {
+                bench.iter(|| single.install(|| open_job(&k, b, black_box(&job), &mut out)))
+            });
+            g.bench_function(BenchmarkId::new("open/parallel", size), |bench| {
+                bench.iter(|| open_job(&k, b, black_box(&job), &mut out))
+            });
+        }
+        g.finish();
+    }
+}
+
+#[cfg(not(feature = "parallel"))]
+fn parallel(_: &mut Criterion) {}
+
+criterion_group!(benches, throughput, latency, parallel);
+criterion_main!(benches);
