@@ -108,6 +108,10 @@ pub enum Error {
     /// would undo the post-quantum protection. Allow it explicitly with
     /// [`crate::SealOptions::allow_mixed_pq`] (or `RewrapOptions::allow_mixed_pq`).
     MixedPostQuantum,
+    /// The job breaks the opener's [`crate::OpenPolicy`] (producer, version, SBOM,
+    /// suite, recipient kinds or expiry). Checked after the header MAC verified and
+    /// before anything was decrypted.
+    PolicyViolation(crate::policy::PolicyViolation),
     /// An I/O error from the underlying reader or writer.
     #[cfg(feature = "std")]
     Io(std::io::Error),
@@ -154,6 +158,7 @@ impl fmt::Display for Error {
                 "post-quantum and classical recipients mixed: the classical stanza would \
                  undo the post-quantum protection (allow explicitly with allow_mixed_pq)",
             ),
+            Error::PolicyViolation(v) => write!(f, "refused by the open policy: {v}"),
             #[cfg(feature = "std")]
             Error::Io(e) => write!(f, "I/O error: {e}"),
         }
@@ -186,6 +191,7 @@ impl From<Error> for std::io::Error {
             Error::Truncated => ErrorKind::UnexpectedEof,
             Error::Io(inner) => return std::io::Error::new(inner.kind(), e),
             Error::InvalidSeek => ErrorKind::InvalidInput,
+            Error::PolicyViolation(_) => ErrorKind::PermissionDenied,
             _ => ErrorKind::InvalidData,
         };
         std::io::Error::new(kind, e)

@@ -8,6 +8,7 @@ use crate::format::cursor::Stop;
 use crate::format::header::{self, Header};
 use crate::format::metadata::PrivateMetadata;
 use crate::limits::MAX_HEADER;
+use crate::policy::OpenPolicy;
 use crate::primitives::aead::Backend;
 use crate::primitives::kdf::KeySchedule;
 use crate::primitives::stream::PayloadDecryptor;
@@ -47,6 +48,7 @@ pub struct Opener {
     phase: Phase,
     identities: Vec<Box<dyn Identity + Send + Sync>>,
     backend: Option<Backend>,
+    policy: Option<Box<OpenPolicy>>,
 }
 
 impl core::fmt::Debug for Opener {
@@ -69,6 +71,7 @@ impl Opener {
             phase: Phase::Header { buf: Vec::new(), needed: 1 },
             identities: Vec::new(),
             backend: None,
+            policy: None,
         }
     }
 
@@ -83,6 +86,23 @@ impl Opener {
     pub fn with_backend(mut self, backend: Backend) -> Opener {
         self.backend = Some(backend);
         self
+    }
+
+    /// Sets the [`OpenPolicy`] that [`Opener::unlock`] enforces (also when the opener
+    /// unlocks itself with the identities it was made with): after the header MAC
+    /// verified, before the private metadata or any payload is decrypted.
+    ///
+    /// # Errors
+    /// [`Error::InvalidState`] if the opener is already unlocked (or failed): the
+    /// policy could no longer be applied.
+    pub fn set_policy(&mut self, policy: OpenPolicy) -> Result<()> {
+        match self.phase {
+            Phase::Header { .. } | Phase::Locked(_) => {
+                self.policy = Some(Box::new(policy));
+                Ok(())
+            }
+            _ => Err(Error::InvalidState),
+        }
     }
 
     /// The parsed header, once it has been read. Not authenticated until the opener
@@ -196,12 +216,15 @@ impl Opener {
     /// [`Error::InvalidState`] unless the header is in and the opener is locked;
     /// [`Error::NoMatchingRecipient`] if no identity matches any stanza; the first
     /// unwrap error (such as [`Error::StanzaUnwrap`]) if a matching stanza failed;
-    /// [`Error::HeaderMac`] if the header was altered. Errors are final.
+    /// [`Error::HeaderMac`] if the header was altered; [`Error::PolicyViolation`] if
+    /// the authenticated header breaks the policy set with [`Opener::set_policy`].
+    /// Errors are final.
     pub fn unlock(&mut self, identities: &[&dyn Identity]) -> Result<()> {
         let Phase::Locked(header) = core::mem::replace(&mut self.phase, Phase::Failed) else {
             return Err(Error::InvalidState);
         };
-        let (ks, private) = unlock_header(&header, identities)?;
+        let (ks, private) =
+            unlock_header_with_policy(&header, identities, self.policy.as_deref())?;
         let payload = match self.backend {
             None => PayloadDecryptor::new(header.suite(), &ks.payload_key, header.context()),
             Some(b) => {
@@ -263,9 +286,21 @@ impl Opener {
 
 /// Finds the file key with `identities`, verifies the header MAC with it and decrypts
 /// the private metadata: everything an opener does before the payload.
+// Used by the std::io readers only.
+#[cfg_attr(not(feature = "std"), allow(dead_code))]
 pub(crate) fn unlock_header(
     header: &Header,
     identities: &[&dyn Identity],
+) -> Result<(KeySchedule, PrivateMetadata)> {
+    unlock_header_with_policy(header, identities, None)
+}
+
+/// [`unlock_header`], checking `policy` once the MAC has authenticated the header and
+/// before the private metadata is decrypted.
+pub(crate) fn unlock_header_with_policy(
+    header: &Header,
+    identities: &[&dyn Identity],
+    policy: Option<&OpenPolicy>,
 ) -> Result<(KeySchedule, PrivateMetadata)> {
     let file_key = match unwrap_any(header.stanzas(), identities) {
         Ok(k) => k,
@@ -273,6 +308,9 @@ pub(crate) fn unlock_header(
     };
     let ks = KeySchedule::new(&file_key);
     header.verify_mac(&ks)?;
+    if let Some(policy) = policy {
+        policy.check_header(header)?;
+    }
     let private = header.private_metadata(&ks)?;
     Ok((ks, private))
 }
