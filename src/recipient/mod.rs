@@ -95,6 +95,63 @@ impl core::fmt::Debug for Hex<'_> {
 }
 
 /// Something that can open jobs sealed to it.
+///
+/// An implementation returns `None` quickly for a stanza that is not its own (another
+/// kind, or a key id it does not hold), without any cryptography: an opener asks every
+/// identity about every stanza, and a header may hold up to
+/// [`crate::limits::MAX_STANZAS`] of them.
+///
+/// # Example: an external key store
+///
+/// A print server that keeps its KEKs in a database, an HSM or an OS key store looks
+/// up the stanza's key id instead of trying every key. The trait takes only a borrowed
+/// stanza and returns an owned file key, so the same shape works as a C callback.
+///
+/// ```
+/// use std::collections::BTreeMap;
+///
+/// use printseal::format::stanza::{kind, Stanza};
+/// use printseal::rng::seeded_rng;
+/// use printseal::{open, seal_with_rng, Error, FileKey, Identity, Kek, SealOptions};
+///
+/// /// Key id to KEK, as a key-management service would hand them out.
+/// struct KeyStore {
+///     keks: BTreeMap<[u8; 16], [u8; 32]>,
+/// }
+///
+/// impl Identity for KeyStore {
+///     fn unwrap_stanza(&self, stanza: &Stanza) -> Option<printseal::Result<FileKey>> {
+///         if stanza.kind() != kind::KEK_AES256_KWP {
+///             return None; // not a KEK stanza: not ours
+///         }
+///         let id: [u8; 16] = stanza.body().get(..16)?.try_into().ok()?;
+///         let key = self.keks.get(&id)?; // a key id we do not hold: not ours
+///         // Here the store unwraps with printseal's AES-KWP; an HSM would unwrap inside.
+///         Kek::new(id, *key).unwrap_stanza(stanza)
+///     }
+/// }
+///
+/// let store = KeyStore {
+///     keks: (1..=3u8).map(|n| ([n; 16], [n.wrapping_mul(29); 32])).collect(),
+/// };
+/// let job = seal_with_rng(
+///     &SealOptions::new("application/pdf"),
+///     &[&Kek::new([2; 16], [58; 32])],
+///     b"%PDF-1.7",
+///     &mut seeded_rng([0; 32]),
+/// )?;
+/// assert_eq!(open(&job, &[&store])?.plaintext, b"%PDF-1.7");
+///
+/// // A job for a KEK the store does not hold.
+/// let other = seal_with_rng(
+///     &SealOptions::new("application/pdf"),
+///     &[&Kek::new([9; 16], [9; 32])],
+///     b"%PDF-1.7",
+///     &mut seeded_rng([1; 32]),
+/// )?;
+/// assert!(matches!(open(&other, &[&store]), Err(Error::NoMatchingRecipient)));
+/// # Ok::<(), printseal::Error>(())
+/// ```
 pub trait Identity {
     /// Tries to unwrap `stanza`.
     ///
