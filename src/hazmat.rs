@@ -67,3 +67,49 @@ pub fn aead_open_in_place(
         .open_in_place(nonce, aad, buf, tag)
         .map_err(|()| crate::Error::PayloadTampered { chunk: 0, last: true })
 }
+
+/// HKDF-SHA-256 (RFC 5869), Extract with `salt` then Expand with `info` into `out`: the
+/// function the file-key schedule derives with, for Wycheproof's HKDF vectors.
+///
+/// # Errors
+/// [`crate::Error::InvalidInput`] (nothing written) if `out` is longer than
+/// 255 * 32 bytes.
+pub fn hkdf_sha256(salt: &[u8], ikm: &[u8], info: &[u8], out: &mut [u8]) -> crate::Result<()> {
+    crate::primitives::kdf::hkdf_sha256(salt, ikm, info, out)
+        .map_err(|()| crate::Error::InvalidInput("HKDF-SHA-256 output longer than 8160 bytes"))
+}
+
+/// HMAC-SHA-256 (RFC 2104) of `msg` under `key`, through the constructor the header MAC
+/// uses: for Wycheproof's HMAC vectors.
+pub fn hmac_sha256(key: &[u8], msg: &[u8]) -> [u8; 32] {
+    crate::primitives::kdf::hmac_sha256(key, msg)
+}
+
+/// AES-256-KWP (RFC 5649) wrap of `key_data` under `kek`, as KEK stanzas wrap the file
+/// key: for Wycheproof's key-wrap vectors.
+///
+/// # Errors
+/// [`crate::Error::InvalidInput`] if `key_data` is empty or longer than 2^32 - 1 bytes.
+pub fn kwp_wrap(kek: &[u8; 32], key_data: &[u8]) -> crate::Result<alloc::vec::Vec<u8>> {
+    // RFC 5649: the data padded to whole 8-byte semiblocks, plus the integrity block.
+    let wrapped_len = key_data.len().div_ceil(8).saturating_add(1).saturating_mul(8);
+    let mut out = alloc::vec![0u8; wrapped_len];
+    let len = crate::recipient::kek::kwp_wrap(kek, key_data, &mut out)
+        .map_err(|()| crate::Error::InvalidInput("AES-KWP key data size"))?
+        .len();
+    out.truncate(len);
+    Ok(out)
+}
+
+/// AES-256-KWP (RFC 5649) unwrap of `wrapped` under `kek`, as KEK stanzas are opened.
+/// The result is key material: zeroize it when done.
+///
+/// # Errors
+/// [`crate::Error::StanzaUnwrap`] if `wrapped` has an impossible length or fails the
+/// integrity check.
+pub fn kwp_unwrap(kek: &[u8; 32], wrapped: &[u8]) -> crate::Result<alloc::vec::Vec<u8>> {
+    let mut out = zeroize::Zeroizing::new(alloc::vec![0u8; wrapped.len().saturating_sub(8)]);
+    let key_data = crate::recipient::kek::kwp_unwrap(kek, wrapped, &mut out)
+        .map_err(|()| crate::Error::StanzaUnwrap)?;
+    Ok(key_data.to_vec())
+}

@@ -29,7 +29,7 @@ pub(crate) struct KeySchedule {
 
 impl KeySchedule {
     pub(crate) fn new(file_key: &FileKey) -> KeySchedule {
-        let hk = Hkdf::<Sha256>::new(Some(SCHEDULE_SALT), file_key.expose_secret());
+        let ikm = file_key.expose_secret();
         let mut ks = KeySchedule {
             header_mac_key: [0; 32],
             metadata_key: [0; KEY_SIZE],
@@ -38,9 +38,9 @@ impl KeySchedule {
         };
         let mut meta = [0u8; KEY_SIZE + NONCE_SIZE];
         // Output lengths are far below 255 * 32, the only failure HKDF-Expand has.
-        let ok = hk.expand(INFO_HEADER_MAC, &mut ks.header_mac_key).is_ok()
-            & hk.expand(INFO_PRIVATE_METADATA, &mut meta).is_ok()
-            & hk.expand(INFO_PAYLOAD, &mut ks.payload_key).is_ok();
+        let ok = hkdf_sha256(SCHEDULE_SALT, ikm, INFO_HEADER_MAC, &mut ks.header_mac_key).is_ok()
+            & hkdf_sha256(SCHEDULE_SALT, ikm, INFO_PRIVATE_METADATA, &mut meta).is_ok()
+            & hkdf_sha256(SCHEDULE_SALT, ikm, INFO_PAYLOAD, &mut ks.payload_key).is_ok();
         debug_assert!(ok);
         ks.metadata_key.copy_from_slice(&meta[..KEY_SIZE]);
         ks.metadata_nonce.copy_from_slice(&meta[KEY_SIZE..]);
@@ -50,10 +50,38 @@ impl KeySchedule {
 
     /// HMAC-SHA-256 keyed with the header MAC key.
     pub(crate) fn header_mac(&self) -> Hmac<Sha256> {
-        // HMAC takes keys of any length; 32 bytes cannot fail.
-        <Hmac<Sha256> as KeyInit>::new_from_slice(&self.header_mac_key)
-            .unwrap_or_else(|_| unreachable_hmac())
+        hmac_sha256_keyed(&self.header_mac_key)
     }
+}
+
+/// HKDF-SHA-256 (RFC 5869): Extract with `salt` over `ikm`, then Expand with `info`
+/// into `out`. The one HKDF-SHA-256 of the crate: the key schedule derives through it,
+/// and `hazmat::hkdf_sha256` exposes it to the Wycheproof vectors.
+///
+/// Fails (writing nothing) only if `out` is longer than 255 * 32 bytes.
+pub(crate) fn hkdf_sha256(
+    salt: &[u8],
+    ikm: &[u8],
+    info: &[u8],
+    out: &mut [u8],
+) -> core::result::Result<(), ()> {
+    Hkdf::<Sha256>::new(Some(salt), ikm).expand(info, out).map_err(|_| ())
+}
+
+/// HMAC-SHA-256 (RFC 2104) keyed with `key`, ready for `update`: the one constructor of
+/// every HMAC-SHA-256 of the crate (the header MAC, and [`hmac_sha256`]).
+pub(crate) fn hmac_sha256_keyed(key: &[u8]) -> Hmac<Sha256> {
+    // HMAC takes keys of any length (longer ones are hashed), so this cannot fail.
+    <Hmac<Sha256> as KeyInit>::new_from_slice(key).unwrap_or_else(|_| unreachable_hmac())
+}
+
+/// One-shot HMAC-SHA-256 of `msg` under `key`, through [`hmac_sha256_keyed`].
+pub(crate) fn hmac_sha256(key: &[u8], msg: &[u8]) -> [u8; 32] {
+    let mut mac = hmac_sha256_keyed(key);
+    mac.update(msg);
+    let mut out = [0u8; 32];
+    out.copy_from_slice(&mac.finalize().into_bytes());
+    out
 }
 
 #[cold]

@@ -66,9 +66,48 @@ impl Kek {
     pub fn expose_secret(&self) -> &[u8; KEK_SIZE] {
         &self.key
     }
+}
 
-    fn cipher(&self) -> KwpAes256 {
-        KwpAes256::new(&self.key.into())
+/// AES-256-KWP (RFC 5649) wrap of `data` under `kek` into `out`; returns the wrapped
+/// bytes, `data` padded to a multiple of 8 plus the 8-byte integrity block. The one
+/// wrap of the crate: [`Kek`] seals through it and `hazmat::kwp_wrap` exposes it.
+///
+/// Fails if `data` is empty or longer than 2^32 - 1 bytes (RFC 5649 wraps 1 to 2^32
+/// octets), or if `out` is too short.
+pub(crate) fn kwp_wrap<'a>(
+    kek: &[u8; KEK_SIZE],
+    data: &[u8],
+    out: &'a mut [u8],
+) -> core::result::Result<&'a [u8], ()> {
+    if data.is_empty() {
+        return Err(());
+    }
+    KwpAes256::new(kek.into()).wrap_key(data, out).map_err(|_| ())
+}
+
+/// AES-256-KWP (RFC 5649) unwrap of `wrapped` under `kek` into `out`; returns the key
+/// data without its padding. On failure `out` is zeroed. The one unwrap of the crate:
+/// [`Kek`] opens through it and `hazmat::kwp_unwrap` exposes it.
+///
+/// Refuses inputs shorter than 16 bytes: the shortest RFC 5649 output wraps one octet
+/// into two semiblocks, and an 8-byte input (one semiblock) would "unwrap" to empty
+/// key data whenever it equals the bare integrity block.
+pub(crate) fn kwp_unwrap<'a>(
+    kek: &[u8; KEK_SIZE],
+    wrapped: &[u8],
+    out: &'a mut [u8],
+) -> core::result::Result<&'a [u8], ()> {
+    if wrapped.len() < 16 {
+        return Err(());
+    }
+    // The unwrapped key data is a prefix of `out`: keep its length only, so that the
+    // failure branch can still zero `out`.
+    match KwpAes256::new(kek.into()).unwrap_key(wrapped, out).map(<[u8]>::len) {
+        Ok(len) => Ok(&out[..len]),
+        Err(_) => {
+            out.fill(0);
+            Err(())
+        }
     }
 }
 
@@ -91,13 +130,15 @@ impl Recipient for Kek {
         file_key: &FileKey,
         _rng: &mut dyn rand_core::CryptoRng,
     ) -> Result<Stanza> {
-        let mut wrapped = [0u8; WRAPPED_SIZE];
-        self.cipher()
-            .wrap_key(file_key.expose_secret(), &mut wrapped)
-            .map_err(|_| Error::InvalidState)?;
+        let mut out = [0u8; WRAPPED_SIZE];
+        let wrapped = kwp_wrap(&self.key, file_key.expose_secret(), &mut out)
+            .map_err(|()| Error::InvalidState)?;
+        if wrapped.len() != WRAPPED_SIZE {
+            return Err(Error::InvalidState);
+        }
         let mut body = Vec::with_capacity(STANZA_BODY_LEN);
         body.extend_from_slice(&self.id);
-        body.extend_from_slice(&wrapped);
+        body.extend_from_slice(wrapped);
         Stanza::new(kind::KEK_AES256_KWP, body)
     }
 
@@ -119,7 +160,7 @@ impl Identity for Kek {
             return None;
         }
         let mut out = Zeroizing::new([0u8; WRAPPED_SIZE]);
-        Some(match self.cipher().unwrap_key(wrapped, &mut out[..]) {
+        Some(match kwp_unwrap(&self.key, wrapped, &mut out[..]) {
             Ok(k) if k.len() == FILE_KEY_SIZE => {
                 let mut fk = [0u8; FILE_KEY_SIZE];
                 fk.copy_from_slice(k);
