@@ -8,6 +8,7 @@
 
 mod read;
 mod rewrap_file;
+pub mod scan;
 mod seek;
 mod write;
 
