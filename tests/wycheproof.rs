@@ -414,6 +414,12 @@ fn aes_256_kwp() {
         }
     }
     assert_eq!(rfc_examples_seen, 2);
+    // Beyond the vectors: the bare RFC 5649 integrity block (AIV with a zero length) is
+    // one semiblock, which `aes-kw` 0.3.1 "unwraps" to empty key data under any KEK;
+    // printseal refuses inputs shorter than two semiblocks, and refuses to wrap nothing.
+    let bare_aiv = [0xa6, 0x59, 0x59, 0xa6, 0, 0, 0, 0];
+    assert!(hazmat::kwp_unwrap(&[7; 32], &bare_aiv).is_err());
+    assert!(hazmat::kwp_wrap(&[7; 32], &[]).is_err());
     report("aes_kwp_test.json (keySize 256)", &c);
     assert_eq!(
         c,
