@@ -113,3 +113,6 @@ pub fn kwp_unwrap(kek: &[u8; 32], wrapped: &[u8]) -> crate::Result<alloc::vec::V
         .map_err(|()| crate::Error::StanzaUnwrap)?;
     Ok(key_data.to_vec())
 }
+
+#[cfg(feature = "std")]
+pub use crate::io::SeekablePayload;
