@@ -613,6 +613,30 @@ mod tests {
         ProducerVersion::parse(s).unwrap_or_else(|e| panic!("{s}: {e}"))
     }
 
+    /// Without `std` there is no clock: a job with an expiry time is refused unless the
+    /// caller gives the time or allows expired jobs.
+    #[cfg(not(feature = "std"))]
+    #[test]
+    fn without_std_expiry_needs_a_time() {
+        let k = crate::Kek::new([1; 16], [2; 32]);
+        let opts = crate::SealOptions::new("text/plain")
+            .created_at(100)
+            .expires_at(200);
+        let sealed = crate::seal_with_rng(&opts, &[&k], b"x", &mut crate::rng::seeded_rng([3; 32]))
+            .unwrap_or_else(|e| panic!("{e}"));
+        let h = Header::parse(&sealed).unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(OpenPolicy::new().check(&h), Err(PolicyViolation::NoClock));
+        assert_eq!(OpenPolicy::new().at_time(150).check(&h), Ok(()));
+        assert_eq!(
+            OpenPolicy::new().at_time(201).check(&h),
+            Err(PolicyViolation::Expired {
+                expires: 200,
+                now: 201
+            })
+        );
+        assert_eq!(OpenPolicy::new().allow_expired(true).check(&h), Ok(()));
+    }
+
     #[test]
     fn semver_precedence_follows_the_spec_example() {
         // SemVer 2.0 section 11, in ascending order.
