@@ -12,10 +12,12 @@
 //! SHA-256 of each registry crate from the workspace's Cargo.lock. The CBOM part comes
 //! from `src/sbom/algorithms.rs`, the table the library itself exports and tests.
 //!
-//! If cargo cannot resolve offline (a packaged crate with no lock file, say), the
-//! document falls back to the closure of the Cargo.lock entries (a superset), or to the
-//! root alone, says so in its `compositions` and in `printseal:sbom:completeness`, and a
-//! `cargo:warning` is printed. The `sbom` tests fail on anything but an exact list.
+//! Built as a dependency of another workspace (from a registry or git), it resolves in
+//! that workspace, found above `OUT_DIR`. If cargo cannot resolve offline (a packaged
+//! crate with no lock file, say), the document falls back to the closure of the
+//! Cargo.lock entries (a superset), or to the root alone; it says so in its
+//! `compositions` and in `printseal:sbom:completeness` (`approximate`, `root-only`), and
+//! a `cargo:warning` is printed. The `sbom` tests fail on anything but an exact list.
 //!
 //! The document is deterministic: no timestamp unless `SOURCE_DATE_EPOCH` is set, a
 //! serial number derived from the content's SHA-256, everything sorted.
@@ -48,7 +50,23 @@ fn main() {
     println!("cargo:rerun-if-env-changed=PRINTSEAL_GIT_COMMIT");
 
     let info = BuildFacts::collect(&manifest_dir);
-    let lock_path = workspace_lock(&manifest_dir);
+    // Built as a dependency (from a registry or a git checkout), the versions compiled
+    // in are those of the consuming workspace's Cargo.lock: resolve there if it can be
+    // found above OUT_DIR, else say that printseal's own lock was used.
+    let (resolve_dir, approximate) = if is_external_source(&manifest_dir) {
+        match consuming_workspace(&out_dir, &info) {
+            Some(ws) => (ws, None),
+            None => (
+                manifest_dir.clone(),
+                Some(
+                    "built as a dependency and the consuming workspace was not found: versions from printseal's own Cargo.lock",
+                ),
+            ),
+        }
+    } else {
+        (manifest_dir.clone(), None)
+    };
+    let lock_path = workspace_lock(&resolve_dir);
     if let Some(lock) = &lock_path {
         println!("cargo:rerun-if-changed={}", lock.display());
     }
@@ -56,8 +74,28 @@ fn main() {
         .as_deref()
         .and_then(|p| fs::read_to_string(p).ok())
         .map(|s| parse_lock(&s));
-    let graph = match cargo_tree(&manifest_dir, &info) {
-        Ok(g) => g,
+    let member = resolve_dir == manifest_dir;
+    let graph = match cargo_tree(&resolve_dir, &info, member) {
+        Ok(mut g) => {
+            let strip = |v: &[String]| -> BTreeSet<String> {
+                v.iter().filter(|f| *f != "default").cloned().collect()
+            };
+            let why = match approximate {
+                Some(why) => Some(why.to_string()),
+                None if strip(&g.root_features) != strip(&info.features) => Some(format!(
+                    "the resolved graph enables printseal features [{}], this build [{}]",
+                    g.root_features.join(","),
+                    info.features.join(",")
+                )),
+                None => None,
+            };
+            if let Some(why) = why {
+                println!("cargo:warning=printseal SBOM: {why}");
+                g.completeness = "approximate";
+                g.source = format!("{} ({why})", g.source);
+            }
+            g
+        }
         Err(why) => fallback_graph(&info, lock.as_ref(), &why),
     };
     let (json, digest) = sbom_document(&info, &graph, lock.as_ref());
@@ -245,10 +283,36 @@ struct Node {
 struct Graph {
     root: String,
     nodes: BTreeMap<String, Node>,
-    /// `exact`, `superset` or `root-only`.
+    /// `exact`, `approximate` or `root-only`.
     completeness: &'static str,
     /// What produced the list.
     source: String,
+    /// printseal's features as the resolution enabled them.
+    root_features: Vec<String>,
+}
+
+/// Whether the crate is built from Cargo's registry or git cache rather than from a
+/// workspace of its own.
+fn is_external_source(manifest_dir: &Path) -> bool {
+    let parts: Vec<String> = manifest_dir
+        .components()
+        .map(|c| c.as_os_str().to_string_lossy().into_owned())
+        .collect();
+    parts
+        .windows(2)
+        .any(|w| (w[0] == "registry" && w[1] == "src") || (w[0] == "git" && w[1] == "checkouts"))
+}
+
+/// The workspace that builds this crate as a dependency: the nearest directory above
+/// `OUT_DIR` (usually `<workspace>/target/<profile>/build/printseal-*/out`) with a
+/// Cargo.toml and a Cargo.lock that locks this version of printseal.
+fn consuming_workspace(out_dir: &Path, info: &BuildFacts) -> Option<PathBuf> {
+    out_dir.ancestors().find_map(|dir| {
+        let lock = fs::read_to_string(dir.join("Cargo.lock")).ok()?;
+        let key = format!("{}@{}", info.name, info.version);
+        (dir.join("Cargo.toml").exists() && parse_lock(&lock).packages.contains_key(&key))
+            .then(|| dir.to_path_buf())
+    })
 }
 
 fn workspace_lock(manifest_dir: &Path) -> Option<PathBuf> {
@@ -274,7 +338,11 @@ fn workspace_lock(manifest_dir: &Path) -> Option<PathBuf> {
 }
 
 /// `cargo tree` for this package, features and target, normal edges only.
-fn cargo_tree(manifest_dir: &Path, info: &BuildFacts) -> Result<Graph, String> {
+///
+/// `member`: printseal is a member of the workspace at `manifest_dir`, so its features
+/// can be given; otherwise (built as a dependency) the workspace's own resolution is
+/// read, and the caller compares printseal's resolved features with this build's.
+fn cargo_tree(manifest_dir: &Path, info: &BuildFacts, member: bool) -> Result<Graph, String> {
     let cargo = env_or("CARGO", "cargo");
     let mut cmd = Command::new(&cargo);
     cmd.current_dir(manifest_dir)
@@ -282,24 +350,21 @@ fn cargo_tree(manifest_dir: &Path, info: &BuildFacts) -> Result<Graph, String> {
         .arg("--manifest-path")
         .arg(manifest_dir.join("Cargo.toml"))
         .args(["-p", &format!("{}@{}", info.name, info.version)])
-        .args([
-            "-e",
-            "normal",
-            "--target",
-            &info.target,
-            "--no-default-features",
-        ])
+        .args(["-e", "normal", "--target", &info.target])
         .args([
             "--prefix",
             "depth",
             "--charset",
             "ascii",
             "--format",
-            "{p}|{l}",
+            "{p}|{l}|{f}",
         ])
         .args(["--locked", "--offline", "--color", "never"]);
-    if !info.features.is_empty() {
-        cmd.args(["--features", &info.features.join(",")]);
+    if member {
+        cmd.arg("--no-default-features");
+        if !info.features.is_empty() {
+            cmd.args(["--features", &info.features.join(",")]);
+        }
     }
     let out = cmd
         .output()
@@ -315,27 +380,32 @@ fn cargo_tree(manifest_dir: &Path, info: &BuildFacts) -> Result<Graph, String> {
     parse_tree(&text)
 }
 
-/// Parses `cargo tree --prefix depth --format '{p}|{l}'` lines such as
-/// `2aes v0.9.2|MIT OR Apache-2.0` or `5zeroize_derive v1.5.0 (proc-macro)|MIT (*)`.
+/// Parses `cargo tree --prefix depth --format '{p}|{l}|{f}'` lines such as
+/// `2aes v0.9.2|MIT OR Apache-2.0|zeroize` or
+/// `5zeroize_derive v1.5.0 (proc-macro)|MIT| (*)`.
 fn parse_tree(text: &str) -> Result<Graph, String> {
     let mut nodes: BTreeMap<String, Node> = BTreeMap::new();
     let mut stack: Vec<String> = Vec::new();
     let mut root = None;
+    let mut root_features = Vec::new();
     for line in text.lines().filter(|l| !l.trim().is_empty()) {
         let digits = line.bytes().take_while(u8::is_ascii_digit).count();
         let depth: usize = line[..digits]
             .parse()
             .map_err(|_| format!("unexpected `cargo tree` line: {line}"))?;
-        let (pkg, license) = line[digits..]
-            .split_once('|')
-            .ok_or_else(|| format!("unexpected line: {line}"))?;
+        let mut fields = line[digits..].splitn(3, '|');
+        let (Some(pkg), Some(license), Some(features)) =
+            (fields.next(), fields.next(), fields.next())
+        else {
+            return Err(format!("unexpected `cargo tree` line: {line}"));
+        };
         let mut words = pkg.split_whitespace();
         let (Some(name), Some(v)) = (words.next(), words.next()) else {
             return Err(format!("unexpected `cargo tree` line: {line}"));
         };
         let version = v.strip_prefix('v').unwrap_or(v).to_string();
         let key = format!("{name}@{version}");
-        let license = license.trim().trim_end_matches("(*)").trim();
+        let license = license.trim();
         let node = nodes.entry(key.clone()).or_insert_with(|| Node {
             name: name.to_string(),
             version: version.clone(),
@@ -349,6 +419,16 @@ fn parse_tree(text: &str) -> Result<Graph, String> {
         }
         stack.truncate(depth);
         if depth == 0 {
+            if root.is_none() {
+                root_features = features
+                    .trim()
+                    .trim_end_matches("(*)")
+                    .split(',')
+                    .map(str::trim)
+                    .filter(|f| !f.is_empty())
+                    .map(str::to_string)
+                    .collect();
+            }
             root.get_or_insert_with(|| key.clone());
         } else {
             let parent = stack
@@ -367,6 +447,7 @@ fn parse_tree(text: &str) -> Result<Graph, String> {
         nodes,
         completeness: "exact",
         source: "cargo tree -e normal".into(),
+        root_features,
     })
 }
 
@@ -394,6 +475,7 @@ fn fallback_graph(info: &BuildFacts, lock: Option<&Lock>, why: &str) -> Graph {
             nodes,
             completeness: "root-only",
             source: format!("none ({why})"),
+            root_features: info.features.clone(),
         };
     };
     println!(
@@ -427,8 +509,9 @@ fn fallback_graph(info: &BuildFacts, lock: Option<&Lock>, why: &str) -> Graph {
     Graph {
         root,
         nodes,
-        completeness: "superset",
+        completeness: "approximate",
         source: format!("Cargo.lock closure ({why})"),
+        root_features: info.features.clone(),
     }
 }
 
@@ -885,7 +968,7 @@ fn sbom_document(info: &BuildFacts, graph: &Graph, lock: Option<&Lock>) -> (Stri
 
     let aggregate = match graph.completeness {
         "exact" => "complete",
-        "superset" => "incomplete",
+        "approximate" => "incomplete",
         _ => "unknown",
     };
     let mut metadata = Vec::new();

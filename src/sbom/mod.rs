@@ -55,9 +55,12 @@ pub fn algorithms() -> impl Iterator<Item = &'static Algorithm> {
 pub enum SbomCompleteness {
     /// Resolved by `cargo tree` for exactly this build's features and target.
     Exact,
-    /// `cargo` could not resolve at build time: every crate that Cargo.lock ties to
-    /// printseal, a superset of what was compiled in.
-    Superset,
+    /// Not resolved for exactly this build: `cargo` could not resolve at build time
+    /// (every crate that Cargo.lock ties to printseal is listed, a superset), or the
+    /// crate was built as a dependency and the consuming workspace was not found
+    /// (versions from printseal's own Cargo.lock). `printseal:sbom:source` in the
+    /// document says which.
+    Approximate,
     /// Neither cargo nor a Cargo.lock was available: printseal alone.
     RootOnly,
 }
@@ -66,7 +69,7 @@ impl SbomCompleteness {
     const fn from_generated(s: &str) -> SbomCompleteness {
         match s.as_bytes() {
             b"exact" => SbomCompleteness::Exact,
-            b"superset" => SbomCompleteness::Superset,
+            b"approximate" => SbomCompleteness::Approximate,
             _ => SbomCompleteness::RootOnly,
         }
     }
@@ -75,7 +78,7 @@ impl SbomCompleteness {
     pub const fn as_str(self) -> &'static str {
         match self {
             SbomCompleteness::Exact => "exact",
-            SbomCompleteness::Superset => "superset",
+            SbomCompleteness::Approximate => "approximate",
             SbomCompleteness::RootOnly => "root-only",
         }
     }
