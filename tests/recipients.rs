@@ -567,3 +567,36 @@ fn a_stanza_forged_with_our_key_id_costs_one_failed_unwrap_each() {
     }
     assert_eq!(counting.2.get(), 64);
 }
+
+#[test]
+fn format_md_states_the_stanza_constants() {
+    let spec = include_str!("../docs/FORMAT.md");
+    for needle in [
+        "\"printseal.v1 stanza 0x\"",
+        "\"printseal.v1 stanza 0x0010\"",
+        "\"printseal.v1 stanza 0x0011\"",
+        "SHA-256(\"printseal.v1 key id\" || kind (u16) || pkR)",
+        "| `0x0010` | DHKEM(X25519, HKDF-SHA256) (`0x0020`) | HKDF-SHA256 (`0x0001`) | ChaCha20Poly1305 (`0x0003`) | 32 bytes | 88 |",
+        "| `0x0011` | X-Wing (`0x647a`) | HKDF-SHA256 (`0x0001`) | ChaCha20Poly1305 (`0x0003`) | 1120 bytes | 1176 |",
+        "body_len = 88",
+        "body_len = 1176",
+        "`printseal1`",
+        "`printseal-pq1`",
+        "`PRINTSEAL-SECRET-KEY-1`",
+        "`PRINTSEAL-SECRET-KEY-PQ-1`",
+    ] {
+        assert!(spec.contains(needle), "docs/FORMAT.md lacks {needle}");
+    }
+    assert_eq!(x25519::STANZA_BODY_LEN, 88);
+    assert_eq!(xwing::STANZA_BODY_LEN, 1176);
+    assert_eq!(xwing::ENC_SIZE, 1120);
+    assert_eq!(hpke_core::KEY_ID_LABEL, b"printseal.v1 key id");
+    use hpke::Kem;
+    assert_eq!(hpke::kem::X25519HkdfSha256::KEM_ID, 0x0020);
+    assert_eq!(hpke::kem::XWing::KEM_ID, 0x647a);
+    assert_eq!(
+        <hpke::aead::ChaCha20Poly1305 as hpke::aead::Aead>::AEAD_ID,
+        0x0003
+    );
+    assert_eq!(<hpke::kdf::HkdfSha256 as hpke::kdf::Kdf>::KDF_ID, 0x0001);
+}
