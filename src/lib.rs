@@ -32,8 +32,8 @@ pub use format::metadata::{PrivateMetadata, PublicMetadata};
 pub use format::stanza::Stanza;
 pub use open::{Opener, Progress};
 pub use policy::{OpenPolicy, PolicyViolation, ProducerVersion, VersionRange};
-pub use recipient::kek::Kek;
 pub use recipient::encoding::KeyParseError;
+pub use recipient::kek::Kek;
 pub use recipient::x25519::{X25519Identity, X25519Recipient};
 pub use recipient::xwing::{XWingIdentity, XWingRecipient};
 pub use recipient::{Identity, QuantumSecurity, Recipient};
@@ -41,7 +41,7 @@ pub use recipient::{Identity, QuantumSecurity, Recipient};
 pub use rewrap::rewrap;
 #[cfg(feature = "std")]
 pub use rewrap::rewrap_with_rng;
-pub use rewrap::{rewrap_header, RewrapOptions, RewrittenHeader};
+pub use rewrap::{RewrapOptions, RewrittenHeader, rewrap_header};
 pub use seal::{SealOptions, Sealer};
 pub use sbom::{algorithms, build_info, sbom_json, sbom_sha256, BuildInfo};
 pub use simple::{boxed, open, seal_with_rng, Opened};

@@ -15,9 +15,9 @@ mod write;
 pub use read::OpenReader;
 #[cfg(feature = "getrandom")]
 pub use rewrap_file::rewrap_file;
-#[doc(hidden)]
-pub use rewrap_file::{rewrap_file_with_ops, FileOps, StdFileOps};
 pub use rewrap_file::rewrap_file_with_rng;
+#[doc(hidden)]
+pub use rewrap_file::{FileOps, StdFileOps, rewrap_file_with_ops};
 pub use seek::{SeekableOpenReader, SeekablePayload};
 pub use write::SealWriter;
 
