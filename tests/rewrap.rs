@@ -1,5 +1,6 @@
 //! Rewrap: new recipients, same payload bytes; every failure kind; the atomic file
 //! helper under a failure at every step.
+#![cfg(feature = "std")]
 
 use std::fs::{self, File, Permissions};
 use std::io::{self, Read};
