@@ -10,15 +10,19 @@
 //! Ids: group `throughput/<suite>`, functions `seal/<backend>` and `open/<backend>`
 //! (whole jobs: file key, recipient wrap, header, payload), `stream-seal/<backend>` and
 //! `stream-open/<backend>` (the payload only, per-job setup outside the timing),
-//! `raw-seal/<backend>` (in place, chunk by chunk, as the payload is chunked),
+//! `io-seal/<backend>` and `io-open/<backend>` (whole jobs through `SealWriter` and
+//! `OpenReader`, 1 MiB and up), `raw-seal/<backend>` (in place, chunk by chunk, as the
+//! payload is chunked),
 //! `raw-open/<backend>` (in/out, as the opener does) and `memcpy`; the parameter is
 //! the plaintext size. Buffers are built outside the timed loops; sealing and opening
 //! write into preallocated buffers through `Sealer::update` / `Opener::update`.
 
 use std::hint::black_box;
+use std::io::{Read, Write};
 
-use criterion::{BatchSize, BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
-use printseal::hazmat::{Backend, CHUNK_SIZE, RawAead};
+use criterion::{BatchSize, BenchmarkId, Criterion, Throughput, criterion_group};
+use printseal::hazmat::{Backend, CHUNK_SIZE, PREFIX_SIZE, RawAead};
+use printseal::io::{OpenReader, SealWriter};
 use printseal::recipient::x25519::X25519Identity;
 use printseal::rng::seeded_rng;
 use printseal::{Identity, Kek, Opener, Recipient, SealOptions, Sealer, Suite};
@@ -27,10 +31,14 @@ const KIB: usize = 1024;
 const MIB: usize = 1024 * KIB;
 
 fn max_size() -> usize {
+    // `cargo test --all-targets` runs each benchmark once, unoptimised, as a smoke test:
+    // no need for the large sizes there. Criterion gets `--bench` from `cargo bench`.
+    let bench = std::env::args().any(|a| a == "--bench");
+    let default = if bench { usize::MAX } else { 64 * KIB };
     std::env::var("PRINTSEAL_BENCH_MAX")
         .ok()
         .and_then(|v| v.parse().ok())
-        .unwrap_or(usize::MAX)
+        .unwrap_or(default)
 }
 
 fn sizes() -> Vec<usize> {
@@ -127,15 +135,21 @@ fn throughput(c: &mut Criterion) {
                             s.update(&[], &mut hdr).expect("header");
                             s
                         },
+                        // The sealer is returned, so that its drop (zeroizing its chunk
+                        // buffer) happens outside the timing, as criterion drops outputs
+                        // after measuring.
                         |mut s| {
                             let w = s.update(black_box(&data), &mut sealed).expect("update");
-                            w + s.finish(&mut sealed[w..]).expect("finish")
+                            let n = w + s.finish(&mut sealed[w..]).expect("finish");
+                            (s, n)
                         },
                         BatchSize::SmallInput,
                     )
                 });
+                // The opener derives the payload keys when it has the salt and the
+                // commitment: fed in the setup too, so that only chunks are timed.
                 let header_len = printseal::Header::parse(&job).expect("header").len();
-                let payload = &job[header_len..];
+                let (prefix, payload) = job[header_len..].split_at(PREFIX_SIZE);
                 let ok = BenchmarkId::new(format!("stream-open/{}", b.name()), size);
                 g.bench_function(ok, |bench| {
                     bench.iter_batched(
@@ -143,15 +157,42 @@ fn throughput(c: &mut Criterion) {
                             let mut o = Opener::new().with_backend(b);
                             o.update(&job[..header_len], &mut []).expect("header");
                             o.unlock(&[&k as &dyn Identity]).expect("unlock");
+                            o.update(prefix, &mut []).expect("prefix");
                             o
                         },
                         |mut o| {
                             let p = o.update(black_box(payload), &mut out).expect("update");
-                            p.written + o.finish(&mut out[p.written..]).expect("finish")
+                            let n = p.written + o.finish(&mut out[p.written..]).expect("finish");
+                            (o, n)
                         },
                         BatchSize::SmallInput,
                     )
                 });
+
+                // The std::io adapters (whole jobs), from 1 MiB on.
+                if size >= MIB {
+                    let mut sink: Vec<u8> = Vec::with_capacity(sealed.len());
+                    let id = BenchmarkId::new(format!("io-seal/{}", b.name()), size);
+                    g.bench_function(id, |bench| {
+                        bench.iter(|| {
+                            sink.clear();
+                            let mut rng = seeded_rng([7; 32]);
+                            let mut w = SealWriter::with_rng(&mut sink, &opts, &[&k], &mut rng)
+                                .expect("writer");
+                            w.write_all(black_box(&data)).expect("write");
+                            w.finish().expect("finish").len()
+                        })
+                    });
+                    let mut back: Vec<u8> = Vec::with_capacity(size + CHUNK_SIZE);
+                    let id = BenchmarkId::new(format!("io-open/{}", b.name()), size);
+                    g.bench_function(id, |bench| {
+                        bench.iter(|| {
+                            back.clear();
+                            let mut r = OpenReader::new(black_box(&job[..]), &[&k]).expect("rd");
+                            r.read_to_end(&mut back).expect("read")
+                        })
+                    });
+                }
 
                 // The raw AEAD over the same chunks: in place for sealing.
                 let aead = RawAead::new(suite, &[9; 32], b).expect("aead");
@@ -173,6 +214,21 @@ fn throughput(c: &mut Criterion) {
                         })
                     },
                 );
+                // In/out, as the sealer does: from the plaintext to another buffer.
+                let mut ct_out = vec![0u8; size];
+                let id = BenchmarkId::new(format!("raw-seal-io/{}", b.name()), size);
+                g.bench_function(id, |bench| {
+                    bench.iter(|| {
+                        let mut off = 0;
+                        let mut acc = 0u8;
+                        for (i, &l) in lens.iter().enumerate() {
+                            let (src, dst) = (&data[off..off + l], &mut ct_out[off..off + l]);
+                            acc ^= aead.seal(&nonce(i), &[], src, dst).expect("seal")[0];
+                            off += l;
+                        }
+                        acc
+                    })
+                });
                 // And in/out for opening, as the opener does, from real ciphertext.
                 let mut ct = data.clone();
                 let mut tags = Vec::new();
@@ -234,14 +290,14 @@ fn latency(c: &mut Criterion) {
     g.finish();
 }
 
-/// Rayon on every core against a one-thread pool, same code path, same buffers.
+/// Rayon with a thread per core against one thread, same code path, same buffers.
+/// `main` runs every benchmark inside a one-thread pool (so that the throughput group
+/// measures one thread, as its raw-AEAD baseline does); "parallel" installs a pool of
+/// rayon's default size, a thread per core, around each iteration.
 #[cfg(feature = "parallel")]
 fn parallel(c: &mut Criterion) {
     let k = kek();
-    let single = rayon::ThreadPoolBuilder::new()
-        .num_threads(1)
-        .build()
-        .expect("pool");
+    let all = rayon::ThreadPoolBuilder::new().build().expect("pool");
     let b = Backend::DEFAULT;
     for suite in Suite::ALL {
         let mut g = c.benchmark_group(format!("parallel/{}", suite_name(suite)));
@@ -256,20 +312,18 @@ fn parallel(c: &mut Criterion) {
                 .created_at(1)
                 .backend(b);
             g.bench_function(BenchmarkId::new("seal/single", size), |bench| {
-                bench.iter(|| {
-                    single.install(|| seal_job(&opts, &[&k], black_box(&data), &mut sealed))
-                })
+                bench.iter(|| seal_job(&opts, &[&k], black_box(&data), &mut sealed))
             });
             g.bench_function(BenchmarkId::new("seal/parallel", size), |bench| {
-                bench.iter(|| seal_job(&opts, &[&k], black_box(&data), &mut sealed))
+                bench.iter(|| all.install(|| seal_job(&opts, &[&k], black_box(&data), &mut sealed)))
             });
             let n = seal_job(&opts, &[&k], &data, &mut sealed);
             let job = sealed[..n].to_vec();
             g.bench_function(BenchmarkId::new("open/single", size), |bench| {
-                bench.iter(|| single.install(|| open_job(&k, b, black_box(&job), &mut out)))
+                bench.iter(|| open_job(&k, b, black_box(&job), &mut out))
             });
             g.bench_function(BenchmarkId::new("open/parallel", size), |bench| {
-                bench.iter(|| open_job(&k, b, black_box(&job), &mut out))
+                bench.iter(|| all.install(|| open_job(&k, b, black_box(&job), &mut out)))
             });
         }
         g.finish();
@@ -280,4 +334,17 @@ fn parallel(c: &mut Criterion) {
 fn parallel(_: &mut Criterion) {}
 
 criterion_group!(benches, throughput, latency, parallel);
-criterion_main!(benches);
+
+fn main() {
+    // With `parallel`, runs of 8 chunks and more would otherwise go to rayon's global
+    // pool: one thread here keeps every benchmark but the "parallel" ones single-threaded.
+    #[cfg(feature = "parallel")]
+    rayon::ThreadPoolBuilder::new()
+        .num_threads(1)
+        .build()
+        .expect("pool")
+        .install(benches);
+    #[cfg(not(feature = "parallel"))]
+    benches();
+    Criterion::default().configure_from_args().final_summary();
+}

@@ -70,7 +70,10 @@ def main() -> int:
             "open": get(f"open/{backend}"),
             "stream-seal": get(f"stream-seal/{backend}"),
             "stream-open": get(f"stream-open/{backend}"),
+            "io-seal": get(f"io-seal/{backend}"),
+            "io-open": get(f"io-open/{backend}"),
             "raw-seal": get(f"raw-seal/{backend}"),
+            "raw-seal-io": get(f"raw-seal-io/{backend}"),
             "raw-open": get(f"raw-open/{backend}"),
             "memcpy": get("memcpy"),
         }
@@ -80,9 +83,10 @@ def main() -> int:
     if rows:
         print("## Throughput (GB/s) and ratios, same run\n")
         print("| suite | backend | size | job seal | job open | stream seal | stream open "
-              "| raw seal | raw open | memcpy | stream seal/raw | stream open/raw "
+              "| raw seal (in place) | raw seal (in/out) | raw open (in/out) | memcpy "
+              "| stream seal/raw in place | stream seal/raw in/out | stream open/raw "
               "| job seal/raw | job open/raw |")
-        print("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
+        print("|---|---|---:|" + "---:|" * 12)
         for suite, backend, size, v in rows:
             def t(k):
                 return f"{gbps(size, v[k]):.2f}" if v.get(k) else "-"
@@ -95,12 +99,23 @@ def main() -> int:
 
             print(f"| {suite} | {backend} | {fmt_size(size)} | {t('seal')} | {t('open')} "
                   f"| {t('stream-seal')} | {t('stream-open')} "
-                  f"| {t('raw-seal')} | {t('raw-open')} | {t('memcpy')} "
-                  f"| {r('stream-seal', 'raw-seal')} | {r('stream-open', 'raw-open')} "
+                  f"| {t('raw-seal')} | {t('raw-seal-io')} | {t('raw-open')} | {t('memcpy')} "
+                  f"| {r('stream-seal', 'raw-seal')} | {r('stream-seal', 'raw-seal-io')} "
+                  f"| {r('stream-open', 'raw-open')} "
                   f"| {r('seal', 'raw-seal')} | {r('open', 'raw-open')} |")
         print(f"\nGoal: stream seal/raw and stream open/raw >= {SEAL_GOAL} (payload "
               "throughput; \"job\" columns add the per-job header and recipient wrap, "
               "which dominate small jobs).")
+
+    io_rows = [r for r in rows if r[3].get("io-seal")]
+    if io_rows:
+        print("\n## std::io adapters (SealWriter / OpenReader, whole jobs), same run\n")
+        print("| suite | backend | size | io seal | io open | io seal/raw | io open/raw |")
+        print("|---|---|---:|---:|---:|---:|---:|")
+        for suite, backend, size, v in io_rows:
+            print(f"| {suite} | {backend} | {fmt_size(size)} "
+                  f"| {gbps(size, v['io-seal']):.2f} | {gbps(size, v['io-open']):.2f} "
+                  f"| {v['raw-seal'] / v['io-seal']:.2f} | {v['raw-open'] / v['io-open']:.2f} |")
 
     par = []
     for (group, func, param), ns in sorted(est.items()):

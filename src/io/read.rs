@@ -71,7 +71,9 @@ impl<R: Read> OpenReader<R> {
     }
 
     fn refill(&mut self) -> Result<()> {
-        self.out.clear();
+        // `out` is not cleared first, so that `resize` below zero-fills only when it
+        // grows, not on every refill. Its old bytes were all served; they are overwritten
+        // or truncated away, and on an error `read` clears it.
         self.out_pos = 0;
         let n = loop {
             match self.inner.read(&mut self.in_buf) {

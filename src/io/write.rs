@@ -83,12 +83,16 @@ impl<W: Write> Write for SealWriter<W> {
             return Err(Error::InvalidState.into());
         }
         let data = &data[..data.len().min(WRITE_SLICE)];
-        self.buf.clear();
-        let res = self
-            .sealer
-            .update_to_vec(data, &mut self.buf)
-            .map_err(io::Error::from)
-            .and_then(|_| self.inner.write_all(&self.buf));
+        // The output buffer keeps its length between calls: growing it once, and never
+        // zero-filling it again, keeps a memset of every sealed byte off the hot path.
+        let needed = self.sealer.update_output_len(data.len());
+        if self.buf.len() < needed {
+            self.buf.resize(needed, 0);
+        }
+        let res = match self.sealer.update(data, &mut self.buf[..needed]) {
+            Ok(n) => self.inner.write_all(&self.buf[..n]),
+            Err(e) => Err(io::Error::from(e)),
+        };
         match res {
             Ok(()) => Ok(data.len()),
             Err(e) => {
