@@ -684,7 +684,7 @@ fn payload_vectors(out: &mut Out) {
         "payload failure",
         &b,
         0,
-        "last byte of the final (only) chunk's tag flipped",
+        "40-byte job: last byte of the final (only) chunk's tag flipped",
         |s, _| *s.last_mut().expect("non-empty") ^= 0x01,
     );
 
@@ -806,13 +806,13 @@ fn payload_vectors(out: &mut Out) {
             "trailing_16_bytes",
             "trailing data",
             &[0; 16],
-            "40-byte job followed by 16 NUL bytes (the most trailing bytes reported as such)",
+            "40-byte job followed by 16 NUL bytes: the opener looks up to 16 bytes back for a short final chunk",
         ),
         (
             "trailing_17_bytes",
             "payload failure",
             &[0; 17],
-            "40-byte job followed by 17 NUL bytes: longer tails read as a tampered final chunk",
+            "40-byte job followed by 17 NUL bytes: a longer tail after a short final chunk reads as a tampered final chunk",
         ),
     ];
     for (name, expect, tail, comment) in tails {
@@ -896,6 +896,14 @@ nothing on failure.
   `"printseal test vector kek n"`. Most jobs are sealed to KEK 1.
 * Malformed vectors are byte edits of a valid sealed job; edits of bytes covered by the
   header MAC say so in the comment.
+
+## Public-key recipient vectors
+
+The `x25519_*` and `xwing_*` files in this directory are made by
+`cargo run --example gen_vectors_recipients` and checked by `tests/recipient_vectors.rs`.
+They use the same format with two more keys, `x25519 identity` and `xwing identity`
+(see `examples/gen_vectors_recipients.rs`); readers that do not know them skip those
+files. They are not listed below.
 
 ## Vectors
 
