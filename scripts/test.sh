@@ -35,4 +35,38 @@ step "cargo test (default features)"
 cargo test --all-targets
 cargo test --doc
 
+step "aws-lc-rs and parallel features: clippy and tests"
+cargo clippy --all-targets --features aws-lc-rs,parallel -- -D warnings
+cargo test --all-targets --features aws-lc-rs,parallel
+
+# --- Fuzz targets (fuzz/, its own workspace): build all, 10 s smoke run each --------
+# libFuzzer needs nightly's -Z flags: the nightly toolchain where there is one, else
+# the stable toolchain with RUSTC_BOOTSTRAP=1 (sanitizers off: the core is safe Rust).
+step "fuzz targets: build and smoke-run"
+if ! cargo fuzz --version >/dev/null 2>&1; then
+  cargo install cargo-fuzz --locked
+fi
+if rustup run nightly rustc --version >/dev/null 2>&1; then
+  FUZZ=(cargo +nightly fuzz)
+  FUZZ_SAN=()
+else
+  export RUSTC_BOOTSTRAP=1
+  FUZZ=(cargo fuzz)
+  FUZZ_SAN=(--sanitizer none)
+fi
+"${FUZZ[@]}" build "${FUZZ_SAN[@]}"
+mkdir -p target/fuzz-logs
+for t in $("${FUZZ[@]}" list); do
+  mkdir -p "fuzz/corpus/$t"
+  log="target/fuzz-logs/smoke-$t.log"
+  if ! "${FUZZ[@]}" run "${FUZZ_SAN[@]}" "$t" "fuzz/corpus/$t" "fuzz/seeds/$t" -- \
+      -max_total_time=10 -timeout=30 >"$log" 2>&1; then
+    tail -n 60 "$log"
+    echo "fuzz target $t failed (log: $log)"
+    exit 1
+  fi
+  echo "$t: $(grep -E 'DONE|^Done' "$log" | tr '\n' ' ')"
+done
+unset RUSTC_BOOTSTRAP
+
 step "all tests passed"
