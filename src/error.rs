@@ -83,8 +83,13 @@ pub enum Error {
     /// The input ended early: in the header, or before the payload's final chunk.
     Truncated,
     /// Bytes follow the end of the sealed job: the payload's authentic final chunk was
-    /// found, followed by a few (at most 16) stray bytes. Longer tails are reported as a
-    /// failed final chunk ([`Error::PayloadTampered`] with `last: true`).
+    /// found, with stray bytes after it.
+    ///
+    /// The format ends where the input ends, so appended bytes become part of the chunk
+    /// the opener reads last (up to the end of the input, or a full 16400 bytes). When
+    /// that read fails, the opener checks whether it holds a valid final chunk followed
+    /// by 1 to 16 extra bytes; a newline, CRLF or a little padding is found that way.
+    /// Otherwise appended bytes show as a failed chunk ([`Error::PayloadTampered`]).
     TrailingData,
     /// A documented limit was exceeded.
     LimitExceeded(Limit),
