@@ -50,21 +50,22 @@ fn main() {
     println!("cargo:rerun-if-env-changed=PRINTSEAL_GIT_COMMIT");
 
     let info = BuildFacts::collect(&manifest_dir);
-    // Built as a dependency (from a registry or a git checkout), the versions compiled
-    // in are those of the consuming workspace's Cargo.lock: resolve there if it can be
-    // found above OUT_DIR, else say that printseal's own lock was used.
-    let (resolve_dir, approximate) = if is_external_source(&manifest_dir) {
-        match consuming_workspace(&out_dir, &info) {
-            Some(ws) => (ws, None),
-            None => (
-                manifest_dir.clone(),
-                Some(
-                    "built as a dependency and the consuming workspace was not found: versions from printseal's own Cargo.lock",
-                ),
+    // The versions compiled in are those of the Cargo.lock of the workspace that runs
+    // this build: printseal's own, or another one that uses it as a dependency (the
+    // fuzz/ workspace, a program depending on the published crate). That workspace is
+    // found above OUT_DIR; if not, printseal's own workspace is used, which for a
+    // registry or git dependency may not be the one building it (said so in the SBOM).
+    let own_root = workspace_root(&manifest_dir).unwrap_or_else(|| manifest_dir.clone());
+    let (resolve_dir, approximate) = match consuming_workspace(&out_dir, &info) {
+        Some(ws) => (ws, None),
+        None if is_external_source(&manifest_dir) => (
+            own_root.clone(),
+            Some(
+                "built as a dependency and the consuming workspace was not found: versions \
+                 from printseal's own Cargo.lock",
             ),
-        }
-    } else {
-        (manifest_dir.clone(), None)
+        ),
+        None => (own_root.clone(), None),
     };
     let lock_path = workspace_lock(&resolve_dir);
     if let Some(lock) = &lock_path {
@@ -74,7 +75,7 @@ fn main() {
         .as_deref()
         .and_then(|p| fs::read_to_string(p).ok())
         .map(|s| parse_lock(&s));
-    let member = resolve_dir == manifest_dir;
+    let member = resolve_dir == own_root;
     let graph = match cargo_tree(&resolve_dir, &info, member) {
         Ok(mut g) => {
             let strip = |v: &[String]| -> BTreeSet<String> {
@@ -315,7 +316,8 @@ fn consuming_workspace(out_dir: &Path, info: &BuildFacts) -> Option<PathBuf> {
     })
 }
 
-fn workspace_lock(manifest_dir: &Path) -> Option<PathBuf> {
+/// The root directory of the workspace `dir` belongs to (`cargo locate-project`).
+fn workspace_root(dir: &Path) -> Option<PathBuf> {
     let cargo = env_or("CARGO", "cargo");
     let out = Command::new(&cargo)
         .args([
@@ -325,15 +327,18 @@ fn workspace_lock(manifest_dir: &Path) -> Option<PathBuf> {
             "plain",
             "--offline",
         ])
-        .current_dir(manifest_dir)
+        .current_dir(dir)
         .output()
         .ok()?;
     let toml = PathBuf::from(String::from_utf8_lossy(&out.stdout).trim());
-    let lock = if out.status.success() {
-        toml.parent()?.join("Cargo.lock")
-    } else {
-        manifest_dir.join("Cargo.lock")
-    };
+    if !out.status.success() {
+        return None;
+    }
+    toml.parent().map(Path::to_path_buf)
+}
+
+fn workspace_lock(workspace: &Path) -> Option<PathBuf> {
+    let lock = workspace.join("Cargo.lock");
     lock.exists().then_some(lock)
 }
 
