@@ -44,7 +44,7 @@ pub use rewrap::rewrap_with_rng;
 pub use rewrap::{RewrapOptions, RewrittenHeader, rewrap_header};
 pub use seal::{SealOptions, Sealer};
 pub use sbom::{algorithms, build_info, sbom_json, sbom_sha256, BuildInfo};
-pub use simple::{boxed, open, seal_with_rng, Opened};
+pub use simple::{boxed, open, open_with_policy, seal_with_rng, Opened};
 #[cfg(feature = "getrandom")]
 pub use simple::seal;
 pub use suite::Suite;

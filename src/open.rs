@@ -284,19 +284,9 @@ impl Opener {
     }
 }
 
-/// Finds the file key with `identities`, verifies the header MAC with it and decrypts
-/// the private metadata: everything an opener does before the payload.
-// Used by the std::io readers only.
-#[cfg_attr(not(feature = "std"), allow(dead_code))]
-pub(crate) fn unlock_header(
-    header: &Header,
-    identities: &[&dyn Identity],
-) -> Result<(KeySchedule, PrivateMetadata)> {
-    unlock_header_with_policy(header, identities, None)
-}
-
-/// [`unlock_header`], checking `policy` once the MAC has authenticated the header and
-/// before the private metadata is decrypted.
+/// Finds the file key with `identities`, verifies the header MAC with it, checks
+/// `policy` on the now-authenticated header, and decrypts the private metadata:
+/// everything an opener does before the payload.
 pub(crate) fn unlock_header_with_policy(
     header: &Header,
     identities: &[&dyn Identity],

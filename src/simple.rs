@@ -61,7 +61,24 @@ fn seal_all(mut sealer: Sealer, plaintext: &[u8]) -> Result<Vec<u8>> {
 /// # Errors
 /// Any error of [`Opener`]; a job that is not complete and authentic never opens.
 pub fn open(sealed: &[u8], identities: &[&dyn Identity]) -> Result<Opened> {
+    open_all(Opener::new(), sealed, identities)
+}
+
+/// [`open`], refusing a job that breaks `policy` before any payload is decrypted.
+///
+/// # Errors
+/// As [`open`], and [`crate::Error::PolicyViolation`].
+pub fn open_with_policy(
+    sealed: &[u8],
+    identities: &[&dyn Identity],
+    policy: &crate::OpenPolicy,
+) -> Result<Opened> {
     let mut opener = Opener::new();
+    opener.set_policy(policy.clone())?;
+    open_all(opener, sealed, identities)
+}
+
+fn open_all(mut opener: Opener, sealed: &[u8], identities: &[&dyn Identity]) -> Result<Opened> {
     let mut plaintext = Vec::new();
     let p = opener.update_to_vec(sealed, &mut plaintext)?;
     if opener.is_locked() {

@@ -170,3 +170,20 @@ fn sealwriter_dropped_without_finish_gives_a_job_no_one_opens() {
     let err = printseal::open(&out, &[&kek()]).unwrap_err();
     assert!(matches!(err, Error::Truncated), "{err}");
 }
+
+#[test]
+fn readers_and_one_shot_enforce_an_open_policy() {
+    use printseal::{OpenPolicy, Suite as S};
+    let sealed = seal(3 * CHUNK, Suite::ChaCha20Poly1305, CHUNK);
+    let aes_only = OpenPolicy::new().accept_suites(&[S::Aes256Gcm]);
+    let refused = |e: Error| matches!(e, Error::PolicyViolation(_));
+    assert!(refused(OpenReader::with_policy(&sealed[..], &[&kek()], &aes_only).err().unwrap()));
+    assert!(refused(
+        SeekableOpenReader::with_policy(Cursor::new(&sealed), &[&kek()], &aes_only).err().unwrap()
+    ));
+    assert!(refused(printseal::open_with_policy(&sealed, &[&kek()], &aes_only).unwrap_err()));
+    let both = OpenPolicy::new().accept_suites(&S::ALL);
+    let mut r = OpenReader::with_policy(&sealed[..], &[&kek()], &both).unwrap();
+    assert_eq!(read_all(&mut r, 9000).unwrap(), msg(3 * CHUNK));
+    assert_eq!(printseal::open_with_policy(&sealed, &[&kek()], &both).unwrap().plaintext, msg(3 * CHUNK));
+}

@@ -6,7 +6,8 @@ use crate::error::{Error, Result};
 use crate::format::header::Header;
 use crate::format::metadata::PrivateMetadata;
 use crate::io::{read_header, IO_BUF};
-use crate::open::unlock_header;
+use crate::open::unlock_header_with_policy;
+use crate::policy::OpenPolicy;
 use crate::primitives::stream::PayloadDecryptor;
 use crate::recipient::Identity;
 
@@ -39,9 +40,30 @@ impl<R: Read> OpenReader<R> {
     ///
     /// # Errors
     /// Any header or recipient error, or an I/O error.
-    pub fn new(mut inner: R, identities: &[&dyn Identity]) -> Result<OpenReader<R>> {
+    pub fn new(inner: R, identities: &[&dyn Identity]) -> Result<OpenReader<R>> {
+        Self::open(inner, identities, None)
+    }
+
+    /// [`OpenReader::new`], refusing a job that breaks `policy` (checked once the
+    /// header MAC verified, before any payload is decrypted).
+    ///
+    /// # Errors
+    /// As [`OpenReader::new`], and [`Error::PolicyViolation`].
+    pub fn with_policy(
+        inner: R,
+        identities: &[&dyn Identity],
+        policy: &OpenPolicy,
+    ) -> Result<OpenReader<R>> {
+        Self::open(inner, identities, Some(policy))
+    }
+
+    fn open(
+        mut inner: R,
+        identities: &[&dyn Identity],
+        policy: Option<&OpenPolicy>,
+    ) -> Result<OpenReader<R>> {
         let header = read_header(&mut inner)?;
-        let (ks, private) = unlock_header(&header, identities)?;
+        let (ks, private) = unlock_header_with_policy(&header, identities, policy)?;
         let payload = PayloadDecryptor::new(header.suite(), &ks.payload_key, header.context());
         Ok(OpenReader {
             inner,

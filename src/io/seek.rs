@@ -9,7 +9,8 @@ use crate::error::{Error, Result};
 use crate::format::header::Header;
 use crate::format::metadata::PrivateMetadata;
 use crate::io::read_header;
-use crate::open::unlock_header;
+use crate::open::unlock_header_with_policy;
+use crate::policy::OpenPolicy;
 use crate::primitives::aead::TAG_SIZE;
 use crate::primitives::stream::{
     chunk_offset, derive, plaintext_len, ChunkKeys, CHUNK_SIZE, ENCRYPTED_CHUNK_SIZE,
@@ -54,10 +55,31 @@ impl<R: Read + Seek> SeekableOpenReader<R> {
     /// Any header or recipient error; [`Error::PayloadCommitment`];
     /// [`Error::Truncated`] if the file length is not one a sealed job can have; I/O
     /// errors.
-    pub fn new(mut inner: R, identities: &[&dyn Identity]) -> Result<SeekableOpenReader<R>> {
+    pub fn new(inner: R, identities: &[&dyn Identity]) -> Result<SeekableOpenReader<R>> {
+        Self::open(inner, identities, None)
+    }
+
+    /// [`SeekableOpenReader::new`], refusing a job that breaks `policy` (checked once
+    /// the header MAC verified, before any payload is decrypted).
+    ///
+    /// # Errors
+    /// As [`SeekableOpenReader::new`], and [`Error::PolicyViolation`].
+    pub fn with_policy(
+        inner: R,
+        identities: &[&dyn Identity],
+        policy: &OpenPolicy,
+    ) -> Result<SeekableOpenReader<R>> {
+        Self::open(inner, identities, Some(policy))
+    }
+
+    fn open(
+        mut inner: R,
+        identities: &[&dyn Identity],
+        policy: Option<&OpenPolicy>,
+    ) -> Result<SeekableOpenReader<R>> {
         inner.seek(SeekFrom::Start(0))?;
         let header = read_header(&mut inner)?;
-        let (ks, private) = unlock_header(&header, identities)?;
+        let (ks, private) = unlock_header_with_policy(&header, identities, policy)?;
         let payload = SeekablePayload::new(
             inner,
             header.len() as u64,
