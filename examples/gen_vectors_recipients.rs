@@ -93,8 +93,8 @@ pub enum Key {
     Kek(Kek),
     /// An `x25519 identity` line.
     X25519(X25519Identity),
-    /// An `xwing identity` line.
-    XWing(XWingIdentity),
+    /// An `xwing identity` line (boxed: an X-Wing key holds its expanded public key).
+    XWing(Box<XWingIdentity>),
 }
 
 impl Key {
@@ -103,7 +103,7 @@ impl Key {
         match self {
             Key::Kek(k) => k,
             Key::X25519(k) => k,
-            Key::XWing(k) => k,
+            Key::XWing(k) => k.as_ref(),
         }
     }
 }
@@ -341,7 +341,7 @@ fn xwing_vectors(out: &mut Out) {
         "success",
         &j,
         j.sealed.clone(),
-        vec![Key::XWing(xwing(1))],
+        vec![Key::XWing(Box::new(xwing(1)))],
         "sealed to X-Wing key 1 (stanza kind 0x0011, body key_id[8] | enc[1120] | ct[48])",
     );
 
@@ -356,7 +356,7 @@ fn xwing_vectors(out: &mut Out) {
         "success",
         &j,
         j.sealed.clone(),
-        vec![Key::X25519(x25519(9)), Key::XWing(xwing(1))],
+        vec![Key::X25519(x25519(9)), Key::XWing(Box::new(xwing(1)))],
         "sealed to X-Wing key 1, X25519 key 1 and KEK 1 (mixing allowed explicitly); opened \
          with X25519 key 9 (no match) then X-Wing key 1",
     );
@@ -365,7 +365,7 @@ fn xwing_vectors(out: &mut Out) {
         "no match",
         &j,
         j.sealed.clone(),
-        vec![Key::XWing(xwing(2))],
+        vec![Key::XWing(Box::new(xwing(2)))],
         "the xwing_mixed job opened with X-Wing key 2",
     );
 
@@ -375,7 +375,7 @@ fn xwing_vectors(out: &mut Out) {
         "xwing_tampered_enc",
         "unwrap failure",
         &j,
-        vec![Key::XWing(xwing(1))],
+        vec![Key::XWing(Box::new(xwing(1)))],
         "byte 100 of enc (the ML-KEM ciphertext) XOR 0x01 (MAC-covered edit): decapsulation \
          gives another secret (implicit rejection) and HPKE open fails",
         |b| b[start + 8 + 100] ^= 0x01,
@@ -384,7 +384,7 @@ fn xwing_vectors(out: &mut Out) {
         "xwing_tampered_ct",
         "unwrap failure",
         &j,
-        vec![Key::XWing(xwing(1))],
+        vec![Key::XWing(Box::new(xwing(1)))],
         "first byte of the HPKE ciphertext XOR 0x01 (MAC-covered edit)",
         |b| b[end - 48] ^= 0x01,
     );
@@ -392,7 +392,7 @@ fn xwing_vectors(out: &mut Out) {
         "xwing_body_len_1177",
         "header failure",
         &j,
-        vec![Key::XWing(xwing(1))],
+        vec![Key::XWing(Box::new(xwing(1)))],
         "body_len 1176 changed to 1177 and a zero byte appended to the body: kind 0x0011 has \
          exactly 1176 bytes",
         |b| {
@@ -405,7 +405,7 @@ fn xwing_vectors(out: &mut Out) {
         "xwing_kind_as_x25519",
         "header failure",
         &j,
-        vec![Key::XWing(xwing(1))],
+        vec![Key::XWing(Box::new(xwing(1)))],
         "stanza kind 0x0011 changed to 0x0010 with the 1176-byte body: wrong size for the kind",
         |b| b[start - 4..start - 2].copy_from_slice(&kind::X25519_HPKE.to_be_bytes()),
     );
@@ -433,7 +433,7 @@ fn xwing_vectors(out: &mut Out) {
         "success",
         &j,
         j.sealed.clone(),
-        vec![Key::X25519(x25519(1)), Key::XWing(xwing(2))],
+        vec![Key::X25519(x25519(1)), Key::XWing(Box::new(xwing(2)))],
         "x25519_success rewrapped (RNG seeded for 'xwing_rewrapped') to X-Wing key 2 and KEK 1: \
          same context and payload bytes, new stanzas and MAC; X25519 key 1 no longer matches",
     );

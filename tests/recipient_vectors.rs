@@ -89,7 +89,9 @@ fn parse(name: &str, bytes: &[u8]) -> File {
             "x25519 identity" => f
                 .keys
                 .push(Key::X25519(v.parse::<X25519Identity>().unwrap())),
-            "xwing identity" => f.keys.push(Key::XWing(v.parse::<XWingIdentity>().unwrap())),
+            "xwing identity" => f
+                .keys
+                .push(Key::XWing(Box::new(v.parse::<XWingIdentity>().unwrap()))),
             "seed" | "comment" => {}
             other => panic!("{name}: unknown key {other}"),
         }

@@ -175,7 +175,9 @@ fn one_stanza(r: &dyn Recipient) -> (FileKey, Stanza) {
 
 #[test]
 fn unwrap_outcomes_for_both_kinds() {
-    let ids: [(&dyn Identity, Box<dyn Recipient>, Box<dyn Identity>); 2] = [
+    // (identity, its recipient, another identity of the same kind)
+    type Case<'a> = (&'a dyn Identity, Box<dyn Recipient>, Box<dyn Identity>);
+    let ids: [Case<'_>; 2] = [
         (
             &x25519(30),
             Box::new(x25519(30).to_public()),

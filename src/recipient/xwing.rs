@@ -142,8 +142,9 @@ impl Recipient for XWingRecipient {
 #[derive(Clone)]
 pub struct XWingIdentity {
     seed: Seed,
+    // Holds the expanded public key too: `to_public` clones it from here.
     sk: <K as hpke::Kem>::PrivateKey,
-    public: XWingRecipient,
+    key_id: [u8; KEY_ID_SIZE],
 }
 
 #[derive(Clone, Zeroize, ZeroizeOnDrop)]
@@ -158,12 +159,8 @@ impl XWingIdentity {
             Ok(sk) => sk,
             Err(_) => K::derive_keypair(&seed.0).0,
         };
-        let pk = K::sk_to_pk(&sk);
-        let public = XWingRecipient {
-            key_id: hpke_core::key_id(kind::XWING_HPKE, &pk.to_bytes()),
-            pk,
-        };
-        XWingIdentity { seed, sk, public }
+        let key_id = hpke_core::key_id(kind::XWING_HPKE, &K::sk_to_pk(&sk).to_bytes());
+        XWingIdentity { seed, sk, key_id }
     }
 
     /// A fresh identity with a seed from `rng`.
@@ -185,12 +182,15 @@ impl XWingIdentity {
 
     /// The public key, to seal jobs to this identity.
     pub fn to_public(&self) -> XWingRecipient {
-        self.public.clone()
+        XWingRecipient {
+            key_id: self.key_id,
+            pk: K::sk_to_pk(&self.sk),
+        }
     }
 
     /// The key id of the public key.
     pub fn key_id(&self) -> [u8; KEY_ID_SIZE] {
-        self.public.key_id
+        self.key_id
     }
 
     /// The 32-byte seed, for a key store. Handle with care.
@@ -208,7 +208,7 @@ impl XWingIdentity {
 impl fmt::Debug for XWingIdentity {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("XWingIdentity")
-            .field("key_id", &super::Hex(&self.public.key_id))
+            .field("key_id", &super::Hex(&self.key_id))
             .finish_non_exhaustive()
     }
 }
@@ -218,7 +218,7 @@ impl fmt::Display for XWingIdentity {
         write!(
             f,
             "PRINTSEAL-SECRET-KEY-PQ-1[redacted; key id {}]",
-            super::Hex(&self.public.key_id)
+            super::Hex(&self.key_id)
         )
     }
 }
@@ -236,6 +236,6 @@ impl FromStr for XWingIdentity {
 
 impl Identity for XWingIdentity {
     fn unwrap_stanza(&self, stanza: &Stanza) -> Option<Result<FileKey>> {
-        hpke_core::unwrap::<Kind>(&self.sk, &self.public.key_id, stanza)
+        hpke_core::unwrap::<Kind>(&self.sk, &self.key_id, stanza)
     }
 }
