@@ -32,13 +32,22 @@ fn main() -> Result<(), Box<dyn Error>> {
     println!("sealed header (read without any key):");
     println!("  format version   {}", printseal::FORMAT_VERSION);
     println!("  suite            {}", header.suite());
-    println!("  producer         {} {}", public.producer_name, public.producer_version);
+    println!(
+        "  producer         {} {}",
+        public.producer_name, public.producer_version
+    );
     println!("  content type     {}", public.content_type);
     println!("  created          {} (unix seconds)", public.created);
-    println!("  job id           {}", public.job_id.as_deref().unwrap_or("-"));
+    println!(
+        "  job id           {}",
+        public.job_id.as_deref().unwrap_or("-")
+    );
     for (i, stanza) in header.stanzas().iter().enumerate() {
         let key_id = stanza.body().get(..16).map(hex).unwrap_or_default();
-        println!("  stanza {i}         kind 0x{:04x}, key id {key_id}", stanza.kind());
+        println!(
+            "  stanza {i}         kind 0x{:04x}, key id {key_id}",
+            stanza.kind()
+        );
     }
 
     // 4. Open it and check the round trip.
@@ -47,7 +56,11 @@ fn main() -> Result<(), Box<dyn Error>> {
         return Err("round trip mismatch".into());
     }
     let title = opened.private_metadata.get("title").unwrap_or_default();
-    println!("opened: {} bytes, title {:?}", opened.plaintext.len(), String::from_utf8_lossy(title));
+    println!(
+        "opened: {} bytes, title {:?}",
+        opened.plaintext.len(),
+        String::from_utf8_lossy(title)
+    );
     println!(
         "sizes: job {} B, sealed {} B (header {} B, payload overhead {} B)",
         SAMPLE_JOB.len(),

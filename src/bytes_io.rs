@@ -69,7 +69,8 @@ mod tests {
     fn bytes_round_trip() {
         let kek = Kek::new([1; 16], [2; 32]);
         let opts = SealOptions::new("image/pwg-raster").created_at(7);
-        let mut sealer = Sealer::with_rng(&opts, &[&kek], &mut seeded_rng([0; 32])).unwrap_or_else(|e| unreachable!("{e}"));
+        let mut sealer = Sealer::with_rng(&opts, &[&kek], &mut seeded_rng([0; 32]))
+            .unwrap_or_else(|e| unreachable!("{e}"));
         let data: alloc::vec::Vec<u8> = (0..50_000u32).map(|i| i as u8).collect();
         let mut sealed = BytesMut::new();
         for piece in data.chunks(9000) {

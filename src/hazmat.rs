@@ -4,12 +4,12 @@
 //! recipients and the MAC; misusing them (reusing a salt under one input key) breaks
 //! confidentiality. Use [`crate::Sealer`] and [`crate::Opener`].</div>
 
-pub use crate::primitives::stream::{
-    PayloadDecryptor, PayloadEncryptor, CHUNK_SIZE, COMMITMENT_SIZE, ENCRYPTED_CHUNK_SIZE,
-    MAX_CHUNKS, PREFIX_SIZE, SALT_SIZE,
-};
 pub use crate::primitives::aead::{Backend, RawAead};
 pub use crate::primitives::stream::PARALLEL_MIN_CHUNKS;
+pub use crate::primitives::stream::{
+    CHUNK_SIZE, COMMITMENT_SIZE, ENCRYPTED_CHUNK_SIZE, MAX_CHUNKS, PREFIX_SIZE, PayloadDecryptor,
+    PayloadEncryptor, SALT_SIZE,
+};
 
 use crate::file_key::FileKey;
 use crate::format::header::Header;
@@ -31,7 +31,10 @@ pub fn chunked_derive(
 
 /// The payload's chunked-encryption input key and context for a header and the file
 /// key that opens it: what another C2SP implementation needs to decrypt the payload.
-pub fn payload_key_and_context(header: &Header, file_key: &FileKey) -> ([u8; 32], alloc::vec::Vec<u8>) {
+pub fn payload_key_and_context(
+    header: &Header,
+    file_key: &FileKey,
+) -> ([u8; 32], alloc::vec::Vec<u8>) {
     let ks = KeySchedule::new(file_key);
     (ks.payload_key, header.context().to_vec())
 }
@@ -65,7 +68,10 @@ pub fn aead_open_in_place(
 ) -> crate::Result<()> {
     crate::primitives::aead::ChunkAead::new(suite, key)
         .open_in_place(nonce, aad, buf, tag)
-        .map_err(|()| crate::Error::PayloadTampered { chunk: 0, last: true })
+        .map_err(|()| crate::Error::PayloadTampered {
+            chunk: 0,
+            last: true,
+        })
 }
 
 /// HKDF-SHA-256 (RFC 5869), Extract with `salt` then Expand with `info` into `out`: the
@@ -92,7 +98,11 @@ pub fn hmac_sha256(key: &[u8], msg: &[u8]) -> [u8; 32] {
 /// [`crate::Error::InvalidInput`] if `key_data` is empty or longer than 2^32 - 1 bytes.
 pub fn kwp_wrap(kek: &[u8; 32], key_data: &[u8]) -> crate::Result<alloc::vec::Vec<u8>> {
     // RFC 5649: the data padded to whole 8-byte semiblocks, plus the integrity block.
-    let wrapped_len = key_data.len().div_ceil(8).saturating_add(1).saturating_mul(8);
+    let wrapped_len = key_data
+        .len()
+        .div_ceil(8)
+        .saturating_add(1)
+        .saturating_mul(8);
     let mut out = alloc::vec![0u8; wrapped_len];
     let len = crate::recipient::kek::kwp_wrap(kek, key_data, &mut out)
         .map_err(|()| crate::Error::InvalidInput("AES-KWP key data size"))?

@@ -26,7 +26,7 @@ mod simple;
 mod suite;
 
 pub use error::{Error, Limit, Result};
-pub use file_key::{FileKey, FILE_KEY_SIZE};
+pub use file_key::{FILE_KEY_SIZE, FileKey};
 pub use format::header::{Header, MAGIC, VERSION as FORMAT_VERSION};
 pub use format::metadata::{PrivateMetadata, PublicMetadata};
 pub use format::stanza::Stanza;
@@ -42,11 +42,11 @@ pub use rewrap::rewrap;
 #[cfg(feature = "std")]
 pub use rewrap::rewrap_with_rng;
 pub use rewrap::{RewrapOptions, RewrittenHeader, rewrap_header};
+pub use sbom::{BuildInfo, algorithms, build_info, sbom_json, sbom_sha256};
 pub use seal::{SealOptions, Sealer};
-pub use sbom::{algorithms, build_info, sbom_json, sbom_sha256, BuildInfo};
-pub use simple::{boxed, open, open_with_policy, seal_with_rng, Opened};
 #[cfg(feature = "getrandom")]
 pub use simple::seal;
+pub use simple::{Opened, boxed, open, open_with_policy, seal_with_rng};
 pub use suite::Suite;
 
 /// This crate's name, recorded as the producer of every job it seals.

@@ -12,7 +12,7 @@ use crate::policy::OpenPolicy;
 use crate::primitives::aead::Backend;
 use crate::primitives::kdf::KeySchedule;
 use crate::primitives::stream::PayloadDecryptor;
-use crate::recipient::{unwrap_any, Identity};
+use crate::recipient::{Identity, unwrap_any};
 
 /// How much of the input a call to [`Opener::update`] used, and how much plaintext it
 /// wrote.
@@ -28,11 +28,21 @@ pub struct Progress {
 
 enum Phase {
     /// Collecting header bytes; `needed` is the length the parser asked for last.
-    Header { buf: Vec<u8>, needed: usize },
+    Header {
+        buf: Vec<u8>,
+        needed: usize,
+    },
     /// Header parsed, waiting for identities.
     Locked(Box<Header>),
-    Payload { header: Box<Header>, private: PrivateMetadata, payload: Box<PayloadDecryptor> },
-    Done { header: Box<Header>, private: PrivateMetadata },
+    Payload {
+        header: Box<Header>,
+        private: PrivateMetadata,
+        payload: Box<PayloadDecryptor>,
+    },
+    Done {
+        header: Box<Header>,
+        private: PrivateMetadata,
+    },
     Failed,
 }
 
@@ -53,7 +63,9 @@ pub struct Opener {
 
 impl core::fmt::Debug for Opener {
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
-        f.debug_struct("Opener").field("header", &self.header()).finish_non_exhaustive()
+        f.debug_struct("Opener")
+            .field("header", &self.header())
+            .finish_non_exhaustive()
     }
 }
 
@@ -68,7 +80,10 @@ impl Opener {
     /// [`Opener::unlock`] is called.
     pub fn new() -> Opener {
         Opener {
-            phase: Phase::Header { buf: Vec::new(), needed: 1 },
+            phase: Phase::Header {
+                buf: Vec::new(),
+                needed: 1,
+            },
             identities: Vec::new(),
             backend: None,
             policy: None,
@@ -77,7 +92,10 @@ impl Opener {
 
     /// An opener that unlocks itself with `identities` as soon as the header is in.
     pub fn with_identities(identities: Vec<Box<dyn Identity + Send + Sync>>) -> Opener {
-        Opener { identities, ..Opener::new() }
+        Opener {
+            identities,
+            ..Opener::new()
+        }
     }
 
     /// Forces the implementation of the chunk AEAD (by default AWS-LC when the
@@ -181,7 +199,10 @@ impl Opener {
                 buf.extend_from_slice(&input[..take]);
                 input = &input[take..];
                 if buf.len() < *needed {
-                    return Ok(Progress { consumed: total, written: 0 });
+                    return Ok(Progress {
+                        consumed: total,
+                        written: 0,
+                    });
                 }
                 match header::parse(buf) {
                     Ok(h) => {
@@ -202,9 +223,15 @@ impl Opener {
         match &mut self.phase {
             Phase::Payload { payload, .. } => {
                 let written = payload.update(input, out)?;
-                Ok(Progress { consumed: total, written })
+                Ok(Progress {
+                    consumed: total,
+                    written,
+                })
             }
-            Phase::Locked(_) => Ok(Progress { consumed: total - input.len(), written: 0 }),
+            Phase::Locked(_) => Ok(Progress {
+                consumed: total - input.len(),
+                written: 0,
+            }),
             _ => Err(Error::InvalidState),
         }
     }
@@ -223,15 +250,18 @@ impl Opener {
         let Phase::Locked(header) = core::mem::replace(&mut self.phase, Phase::Failed) else {
             return Err(Error::InvalidState);
         };
-        let (ks, private) =
-            unlock_header_with_policy(&header, identities, self.policy.as_deref())?;
+        let (ks, private) = unlock_header_with_policy(&header, identities, self.policy.as_deref())?;
         let payload = match self.backend {
             None => PayloadDecryptor::new(header.suite(), &ks.payload_key, header.context()),
             Some(b) => {
                 PayloadDecryptor::with_backend(header.suite(), &ks.payload_key, header.context(), b)
             }
         };
-        self.phase = Phase::Payload { header, private, payload: Box::new(payload) };
+        self.phase = Phase::Payload {
+            header,
+            private,
+            payload: Box::new(payload),
+        };
         Ok(())
     }
 
@@ -250,7 +280,11 @@ impl Opener {
         }
         match core::mem::replace(&mut self.phase, Phase::Failed) {
             Phase::Header { .. } => Err(Error::Truncated),
-            Phase::Payload { header, private, mut payload } => {
+            Phase::Payload {
+                header,
+                private,
+                mut payload,
+            } => {
                 let n = payload.finish(out)?;
                 self.phase = Phase::Done { header, private };
                 Ok(n)

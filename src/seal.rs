@@ -10,7 +10,7 @@ use crate::format::metadata::{PrivateMetadata, PublicMetadata};
 use crate::primitives::aead::Backend;
 use crate::primitives::kdf::KeySchedule;
 use crate::primitives::stream::{PayloadEncryptor, SALT_SIZE};
-use crate::recipient::{wrap_all, Recipient};
+use crate::recipient::{Recipient, wrap_all};
 use crate::suite::Suite;
 
 /// What goes into a sealed job's header besides the recipients.
@@ -165,7 +165,9 @@ pub struct Sealer {
 
 impl core::fmt::Debug for Sealer {
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
-        f.debug_struct("Sealer").field("header_len", &self.header.len()).finish_non_exhaustive()
+        f.debug_struct("Sealer")
+            .field("header_len", &self.header.len())
+            .finish_non_exhaustive()
     }
 }
 
@@ -200,8 +202,12 @@ impl Sealer {
         crate::recipient::check_pq_mix(recipients, options.allow_mixed_pq)?;
         let file_key = FileKey::generate(rng);
         let ks = KeySchedule::new(&file_key);
-        let context =
-            build_context(options.suite, &options.resolved_public(), &options.private, &ks)?;
+        let context = build_context(
+            options.suite,
+            &options.resolved_public(),
+            &options.private,
+            &ks,
+        )?;
         let stanzas = wrap_all(&file_key, recipients, rng)?;
         let header = assemble(&context, &stanzas, &ks)?;
         let mut salt = [0u8; SALT_SIZE];
@@ -212,7 +218,11 @@ impl Sealer {
                 PayloadEncryptor::with_backend(options.suite, &ks.payload_key, &salt, &context, b)?
             }
         };
-        Ok(Sealer { header, header_pending: true, payload })
+        Ok(Sealer {
+            header,
+            header_pending: true,
+            payload,
+        })
     }
 
     /// The header this sealer writes first.
@@ -231,7 +241,11 @@ impl Sealer {
     }
 
     fn pending_header(&self) -> usize {
-        if self.header_pending { self.header.len() } else { 0 }
+        if self.header_pending {
+            self.header.len()
+        } else {
+            0
+        }
     }
 
     fn write_header(&mut self, out: &mut [u8]) -> usize {
@@ -299,4 +313,3 @@ impl Sealer {
         n
     }
 }
-

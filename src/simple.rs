@@ -88,7 +88,11 @@ fn open_all(mut opener: Opener, sealed: &[u8], identities: &[&dyn Identity]) -> 
     opener.finish_to_vec(&mut plaintext)?;
     let header = opener.header().cloned().ok_or(crate::Error::InvalidState)?;
     let private_metadata = opener.private_metadata().cloned().unwrap_or_default();
-    Ok(Opened { header, private_metadata, plaintext })
+    Ok(Opened {
+        header,
+        private_metadata,
+        plaintext,
+    })
 }
 
 /// Boxes identities for [`Opener::with_identities`].

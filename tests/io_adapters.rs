@@ -14,12 +14,17 @@ fn kek() -> Kek {
 }
 
 fn msg(len: usize) -> Vec<u8> {
-    (0..len).map(|i| (i.wrapping_mul(2654435761) >> 7) as u8).collect()
+    (0..len)
+        .map(|i| (i.wrapping_mul(2654435761) >> 7) as u8)
+        .collect()
 }
 
 fn seal(len: usize, suite: Suite, write_piece: usize) -> Vec<u8> {
-    let opts = SealOptions::new("application/pdf").suite(suite).created_at(1);
-    let mut w = SealWriter::with_rng(Vec::new(), &opts, &[&kek()], &mut seeded_rng([3; 32])).unwrap();
+    let opts = SealOptions::new("application/pdf")
+        .suite(suite)
+        .created_at(1);
+    let mut w =
+        SealWriter::with_rng(Vec::new(), &opts, &[&kek()], &mut seeded_rng([3; 32])).unwrap();
     for piece in msg(len).chunks(write_piece.max(1)) {
         w.write_all(piece).unwrap();
     }
@@ -46,7 +51,11 @@ fn writer_and_reader_round_trip() {
                 // Writing in different pieces gives the same bytes (same RNG seed).
                 assert_eq!(sealed, seal(len, suite, 7777));
                 let mut r = OpenReader::new(&sealed[..], &[&kek()]).unwrap();
-                assert_eq!(read_all(&mut r, 4095).unwrap(), msg(len), "{suite:?} {len} {piece}");
+                assert_eq!(
+                    read_all(&mut r, 4095).unwrap(),
+                    msg(len),
+                    "{suite:?} {len} {piece}"
+                );
                 // After EOF, EOF again.
                 assert_eq!(r.read(&mut [0; 10]).unwrap(), 0);
             }
@@ -58,11 +67,21 @@ fn writer_and_reader_round_trip() {
 fn reader_never_ends_cleanly_on_truncation() {
     let sealed = seal(3 * CHUNK + 100, Suite::Aes256Gcm, CHUNK);
     let header_len = printseal::Header::parse(&sealed).unwrap().len();
-    for cut in [header_len - 1, header_len + 10, header_len + 56 + 16400, sealed.len() - 1] {
-        let res = OpenReader::new(&sealed[..cut], &[&kek()]).map_err(std::io::Error::from).and_then(|mut r| read_all(&mut r, 1 << 16));
+    for cut in [
+        header_len - 1,
+        header_len + 10,
+        header_len + 56 + 16400,
+        sealed.len() - 1,
+    ] {
+        let res = OpenReader::new(&sealed[..cut], &[&kek()])
+            .map_err(std::io::Error::from)
+            .and_then(|mut r| read_all(&mut r, 1 << 16));
         let err = res.unwrap_err();
         assert!(
-            matches!(err.kind(), ErrorKind::UnexpectedEof | ErrorKind::InvalidData),
+            matches!(
+                err.kind(),
+                ErrorKind::UnexpectedEof | ErrorKind::InvalidData
+            ),
             "cut {cut}: {err}"
         );
     }
@@ -89,7 +108,13 @@ fn reader_errors_are_final_and_released_plaintext_is_a_verified_prefix() {
             Err(e) => break e,
         }
     };
-    assert!(matches!(Error::from_io(err), Error::PayloadTampered { chunk: 1, last: false }));
+    assert!(matches!(
+        Error::from_io(err),
+        Error::PayloadTampered {
+            chunk: 1,
+            last: false
+        }
+    ));
     assert!(got.len() <= CHUNK);
     assert_eq!(got, msg(3 * CHUNK + 100)[..got.len()]);
     assert!(r.read(&mut buf).is_err(), "errors are final");
@@ -103,7 +128,12 @@ fn seekable_reader_random_access() {
         let sealed = seal(len, suite, CHUNK);
         let mut r = SeekableOpenReader::new(Cursor::new(&sealed), &[&kek()]).unwrap();
         assert_eq!(r.plaintext_len().unwrap(), len as u64);
-        for &(pos, n) in &[(0usize, 10usize), (CHUNK - 3, 10), (3 * CHUNK + 7, CHUNK + 100), (len - 5, 100)] {
+        for &(pos, n) in &[
+            (0usize, 10usize),
+            (CHUNK - 3, 10),
+            (3 * CHUNK + 7, CHUNK + 100),
+            (len - 5, 100),
+        ] {
             r.seek(SeekFrom::Start(pos as u64)).unwrap();
             let mut buf = vec![0; n];
             let mut got = 0;
@@ -139,7 +169,10 @@ fn seekable_reader_authenticates_length_before_seek_from_end() {
     assert_eq!(buf, msg(len)[..CHUNK]);
     // ...but the length is not authentic, so seeking from the end fails...
     let err = r.seek(SeekFrom::End(0)).unwrap_err();
-    assert!(matches!(Error::from_io(err), Error::PayloadTampered { last: true, .. }));
+    assert!(matches!(
+        Error::from_io(err),
+        Error::PayloadTampered { last: true, .. }
+    ));
     // ...and reading to the end never reports a clean EOF.
     r.seek(SeekFrom::Start(len as u64)).unwrap();
     assert!(r.read(&mut buf).is_err());
@@ -149,13 +182,21 @@ fn seekable_reader_authenticates_length_before_seek_from_end() {
 fn seekable_reader_rejects_impossible_lengths() {
     let sealed = seal(2 * CHUNK + 10, Suite::Aes256Gcm, CHUNK);
     let header_len = printseal::Header::parse(&sealed).unwrap().len();
-    for cut in [header_len + 56 + 2 * 16400, header_len + 56 + 16400 + 15, header_len + 30] {
-        let err = SeekableOpenReader::new(Cursor::new(&sealed[..cut]), &[&kek()]).err().unwrap();
+    for cut in [
+        header_len + 56 + 2 * 16400,
+        header_len + 56 + 16400 + 15,
+        header_len + 30,
+    ] {
+        let err = SeekableOpenReader::new(Cursor::new(&sealed[..cut]), &[&kek()])
+            .err()
+            .unwrap();
         assert!(matches!(err, Error::Truncated), "cut {cut}: {err}");
     }
     let mut glued = sealed.clone();
     glued[header_len + 3] ^= 1; // salt: commitment no longer matches
-    let err = SeekableOpenReader::new(Cursor::new(&glued), &[&kek()]).err().unwrap();
+    let err = SeekableOpenReader::new(Cursor::new(&glued), &[&kek()])
+        .err()
+        .unwrap();
     assert!(matches!(err, Error::PayloadCommitment));
 }
 
@@ -177,13 +218,26 @@ fn readers_and_one_shot_enforce_an_open_policy() {
     let sealed = seal(3 * CHUNK, Suite::ChaCha20Poly1305, CHUNK);
     let aes_only = OpenPolicy::new().accept_suites(&[S::Aes256Gcm]);
     let refused = |e: Error| matches!(e, Error::PolicyViolation(_));
-    assert!(refused(OpenReader::with_policy(&sealed[..], &[&kek()], &aes_only).err().unwrap()));
     assert!(refused(
-        SeekableOpenReader::with_policy(Cursor::new(&sealed), &[&kek()], &aes_only).err().unwrap()
+        OpenReader::with_policy(&sealed[..], &[&kek()], &aes_only)
+            .err()
+            .unwrap()
     ));
-    assert!(refused(printseal::open_with_policy(&sealed, &[&kek()], &aes_only).unwrap_err()));
+    assert!(refused(
+        SeekableOpenReader::with_policy(Cursor::new(&sealed), &[&kek()], &aes_only)
+            .err()
+            .unwrap()
+    ));
+    assert!(refused(
+        printseal::open_with_policy(&sealed, &[&kek()], &aes_only).unwrap_err()
+    ));
     let both = OpenPolicy::new().accept_suites(&S::ALL);
     let mut r = OpenReader::with_policy(&sealed[..], &[&kek()], &both).unwrap();
     assert_eq!(read_all(&mut r, 9000).unwrap(), msg(3 * CHUNK));
-    assert_eq!(printseal::open_with_policy(&sealed, &[&kek()], &both).unwrap().plaintext, msg(3 * CHUNK));
+    assert_eq!(
+        printseal::open_with_policy(&sealed, &[&kek()], &both)
+            .unwrap()
+            .plaintext,
+        msg(3 * CHUNK)
+    );
 }

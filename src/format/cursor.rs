@@ -36,7 +36,10 @@ impl<'a> Cursor<'a> {
     }
 
     pub(crate) fn take(&mut self, n: usize) -> Result<&'a [u8], Stop> {
-        let end = self.pos.checked_add(n).ok_or(Stop::Fail(Error::MalformedHeader("length")))?;
+        let end = self
+            .pos
+            .checked_add(n)
+            .ok_or(Stop::Fail(Error::MalformedHeader("length")))?;
         match self.buf.get(self.pos..end) {
             Some(s) => {
                 self.pos = end;

@@ -18,10 +18,8 @@ use zeroize::Zeroizing;
 use crate::error::{Error, Limit, Result};
 use crate::format::cursor::{Cursor, Stop};
 use crate::format::metadata::{PrivateMetadata, PublicMetadata};
-use crate::format::stanza::{known_body_len, Stanza};
-use crate::limits::{
-    MAX_PRIVATE_METADATA, MAX_PUBLIC_METADATA, MAX_STANZAS, MAX_STANZA_BODY,
-};
+use crate::format::stanza::{Stanza, known_body_len};
+use crate::limits::{MAX_PRIVATE_METADATA, MAX_PUBLIC_METADATA, MAX_STANZA_BODY, MAX_STANZAS};
 use crate::primitives::aead::{ChunkAead, TAG_SIZE};
 use crate::primitives::kdf::KeySchedule;
 use crate::suite::Suite;
@@ -201,7 +199,9 @@ pub(crate) fn parse(input: &[u8]) -> core::result::Result<Header, Stop> {
         return Err(Stop::Fail(Error::LimitExceeded(Limit::PrivateMetadataSize)));
     }
     if priv_len < 1 + TAG_SIZE {
-        return Err(Stop::Fail(Error::MalformedHeader("private metadata length")));
+        return Err(Stop::Fail(Error::MalformedHeader(
+            "private metadata length",
+        )));
     }
     let private_start = c.pos();
     c.take(priv_len)?;
@@ -219,7 +219,9 @@ pub(crate) fn parse(input: &[u8]) -> core::result::Result<Header, Stop> {
             return Err(Stop::Fail(Error::LimitExceeded(Limit::StanzaBody)));
         }
         if known_body_len(kind).is_some_and(|n| n != len) {
-            return Err(Stop::Fail(Error::MalformedHeader("stanza body size for its kind")));
+            return Err(Stop::Fail(Error::MalformedHeader(
+                "stanza body size for its kind",
+            )));
         }
         let body = c.take(len)?.to_vec();
         stanzas.push(Stanza::new(kind, body)?);
@@ -239,5 +241,9 @@ pub(crate) fn parse(input: &[u8]) -> core::result::Result<Header, Stop> {
 /// A short input that is not a prefix of the magic is not a printseal file, whatever
 /// follows; say so at once rather than waiting for more bytes.
 fn early_magic(input: &[u8], stop: Stop) -> Stop {
-    if MAGIC.starts_with(input) { stop } else { Stop::Fail(Error::NotPrintseal) }
+    if MAGIC.starts_with(input) {
+        stop
+    } else {
+        Stop::Fail(Error::NotPrintseal)
+    }
 }

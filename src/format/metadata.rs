@@ -9,7 +9,7 @@ use core::fmt;
 use zeroize::Zeroize;
 
 use crate::error::{Error, Limit, Result};
-use crate::format::cursor::{complete, Cursor, Stop};
+use crate::format::cursor::{Cursor, Stop, complete};
 use crate::limits::{
     MAX_CONTENT_TYPE, MAX_PRIVATE_ENTRIES, MAX_PRIVATE_KEY, MAX_PRIVATE_METADATA,
     MAX_PRIVATE_VALUE, MAX_SHORT_TEXT,
@@ -44,7 +44,9 @@ pub(crate) fn check_text(s: &str, max: usize, required: bool) -> Result<()> {
         return Err(Error::LimitExceeded(Limit::MetadataField));
     }
     if (required && s.is_empty()) || s.chars().any(char::is_control) {
-        return Err(Error::InvalidInput("metadata text (empty or control character)"));
+        return Err(Error::InvalidInput(
+            "metadata text (empty or control character)",
+        ));
     }
     Ok(())
 }
@@ -58,11 +60,14 @@ fn check_content_type(s: &str) -> Result<()> {
         !p.is_empty()
             && p.len() <= 63
             && p.bytes().next().is_some_and(|b| b.is_ascii_alphanumeric())
-            && p.bytes().all(|b| b.is_ascii_alphanumeric() || b"!#$&-^_.+".contains(&b))
+            && p.bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b"!#$&-^_.+".contains(&b))
     };
     match s.split_once('/') {
         Some((t, st)) if ok_part(t) && ok_part(st) => Ok(()),
-        _ => Err(Error::InvalidInput("content type (expected MIME type/subtype)")),
+        _ => Err(Error::InvalidInput(
+            "content type (expected MIME type/subtype)",
+        )),
     }
 }
 
@@ -113,7 +118,8 @@ impl PublicMetadata {
                 job_id: (!job_id.is_empty()).then_some(job_id),
             })
         })?;
-        m.validate().map_err(|_| Error::MalformedHeader("public metadata field"))?;
+        m.validate()
+            .map_err(|_| Error::MalformedHeader("public metadata field"))?;
         Ok(m)
     }
 }
@@ -185,7 +191,11 @@ impl PrivateMetadata {
     }
 
     pub(crate) fn encoded_len(&self) -> usize {
-        1 + self.entries.iter().map(|(k, v)| 1 + k.len() + 2 + v.len()).sum::<usize>()
+        1 + self
+            .entries
+            .iter()
+            .map(|(k, v)| 1 + k.len() + 2 + v.len())
+            .sum::<usize>()
     }
 
     /// `count u8`, then per entry in ascending byte order of the key:
@@ -209,7 +219,9 @@ impl PrivateMetadata {
         complete("private metadata", plaintext, |c| {
             let count = c.u8()? as usize;
             if count > MAX_PRIVATE_ENTRIES {
-                return Err(Stop::Fail(Error::LimitExceeded(Limit::PrivateMetadataEntries)));
+                return Err(Stop::Fail(Error::LimitExceeded(
+                    Limit::PrivateMetadataEntries,
+                )));
             }
             let mut m = PrivateMetadata::new();
             let mut last: Option<String> = None;
@@ -221,8 +233,13 @@ impl PrivateMetadata {
                 }
                 let value = c.take(vlen)?;
                 // Strictly ascending keys: one encoding per set, no duplicates.
-                if last.as_deref().is_some_and(|l| l.as_bytes() >= key.as_bytes()) {
-                    return Err(Stop::Fail(Error::MalformedHeader("private metadata key order")));
+                if last
+                    .as_deref()
+                    .is_some_and(|l| l.as_bytes() >= key.as_bytes())
+                {
+                    return Err(Stop::Fail(Error::MalformedHeader(
+                        "private metadata key order",
+                    )));
                 }
                 check_text(&key, MAX_PRIVATE_KEY, true)
                     .map_err(|_| Stop::Fail(Error::MalformedHeader("private metadata key")))?;

@@ -48,10 +48,11 @@ pub fn read_header<R: Read + ?Sized>(r: &mut R) -> Result<Header> {
     loop {
         let start = buf.len();
         buf.resize(needed, 0);
-        r.read_exact(&mut buf[start..]).map_err(|e| match e.kind() {
-            io::ErrorKind::UnexpectedEof => Error::Truncated,
-            _ => Error::Io(e),
-        })?;
+        r.read_exact(&mut buf[start..])
+            .map_err(|e| match e.kind() {
+                io::ErrorKind::UnexpectedEof => Error::Truncated,
+                _ => Error::Io(e),
+            })?;
         match header::parse(&buf) {
             Ok(h) => return Ok(h),
             Err(Stop::Incomplete(n)) if n <= MAX_HEADER => needed = n,

@@ -5,7 +5,7 @@ use std::io::{self, Read};
 use crate::error::{Error, Result};
 use crate::format::header::Header;
 use crate::format::metadata::PrivateMetadata;
-use crate::io::{read_header, IO_BUF};
+use crate::io::{IO_BUF, read_header};
 use crate::open::unlock_header_with_policy;
 use crate::policy::OpenPolicy;
 use crate::primitives::stream::PayloadDecryptor;

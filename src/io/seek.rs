@@ -13,8 +13,8 @@ use crate::open::unlock_header_with_policy;
 use crate::policy::OpenPolicy;
 use crate::primitives::aead::TAG_SIZE;
 use crate::primitives::stream::{
-    chunk_offset, derive, plaintext_len, ChunkKeys, CHUNK_SIZE, ENCRYPTED_CHUNK_SIZE,
-    PREFIX_SIZE, SALT_SIZE,
+    CHUNK_SIZE, ChunkKeys, ENCRYPTED_CHUNK_SIZE, PREFIX_SIZE, SALT_SIZE, chunk_offset, derive,
+    plaintext_len,
 };
 use crate::recipient::Identity;
 
@@ -87,7 +87,11 @@ impl<R: Read + Seek> SeekableOpenReader<R> {
             &ks.payload_key,
             header.context(),
         )?;
-        Ok(SeekableOpenReader { header, private, payload })
+        Ok(SeekableOpenReader {
+            header,
+            private,
+            payload,
+        })
     }
 
     /// The authenticated header.
@@ -146,7 +150,9 @@ impl<R: Read + Seek> SeekablePayload<R> {
         }
         let keys = ChunkKeys::from_derived(suite, &d);
         let file_len = inner.seek(SeekFrom::End(0))?;
-        let payload_len = file_len.checked_sub(payload_start).ok_or(Error::Truncated)?;
+        let payload_len = file_len
+            .checked_sub(payload_start)
+            .ok_or(Error::Truncated)?;
         // Lengths no message can have: stopped at a chunk boundary, or a tail shorter
         // than a tag. Unauthenticated, so reported as truncation.
         let plaintext_len = plaintext_len(payload_len).ok_or(Error::Truncated)?;
@@ -222,7 +228,11 @@ impl<R: Read + Seek> SeekablePayload<R> {
         let index = self.pos / CHUNK_SIZE as u64;
         self.load_chunk(index)?;
         let within = (self.pos % CHUNK_SIZE as u64) as usize;
-        let chunk = self.cached.as_ref().map(|(_, c)| c.as_slice()).unwrap_or_default();
+        let chunk = self
+            .cached
+            .as_ref()
+            .map(|(_, c)| c.as_slice())
+            .unwrap_or_default();
         let n = buf.len().min(chunk.len().saturating_sub(within));
         buf[..n].copy_from_slice(&chunk[within..within + n]);
         self.pos += n as u64;
@@ -231,7 +241,11 @@ impl<R: Read + Seek> SeekablePayload<R> {
 }
 
 fn eof_is_truncation(e: io::Error) -> Error {
-    if e.kind() == io::ErrorKind::UnexpectedEof { Error::Truncated } else { Error::Io(e) }
+    if e.kind() == io::ErrorKind::UnexpectedEof {
+        Error::Truncated
+    } else {
+        Error::Io(e)
+    }
 }
 
 impl<R: Read + Seek> Read for SeekablePayload<R> {

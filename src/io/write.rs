@@ -52,12 +52,20 @@ impl<W: Write> SealWriter<W> {
         recipients: &[&dyn Recipient],
         rng: &mut dyn rand_core::CryptoRng,
     ) -> Result<SealWriter<W>> {
-        Ok(Self::from_sealer(inner, Sealer::with_rng(options, recipients, rng)?))
+        Ok(Self::from_sealer(
+            inner,
+            Sealer::with_rng(options, recipients, rng)?,
+        ))
     }
 
     /// Wraps an existing [`Sealer`].
     pub fn from_sealer(inner: W, sealer: Sealer) -> SealWriter<W> {
-        SealWriter { inner, sealer, buf: Vec::new(), failed: false }
+        SealWriter {
+            inner,
+            sealer,
+            buf: Vec::new(),
+            failed: false,
+        }
     }
 
     /// Writes the final chunk, flushes, and returns the inner writer.

@@ -10,9 +10,9 @@
 //! AEAD uses AWS-LC when it is compiled in, unless a backend is forced with
 //! [`ChunkAead::with_backend`].
 
+use aes_gcm::Aes256Gcm;
 use aes_gcm::aead::inout::InOutBuf;
 use aes_gcm::aead::{AeadInOut, KeyInit};
-use aes_gcm::Aes256Gcm;
 use chacha20poly1305::ChaCha20Poly1305;
 
 use alloc::boxed::Box;
@@ -324,7 +324,9 @@ impl RawAead {
         tag: &[u8; TAG_SIZE],
         out: &mut [u8],
     ) -> Result<()> {
-        self.0.open(nonce, aad, input, tag, out).map_err(|()| tampered())
+        self.0
+            .open(nonce, aad, input, tag, out)
+            .map_err(|()| tampered())
     }
 
     /// Verifies and decrypts `buf` in place.
@@ -339,10 +341,15 @@ impl RawAead {
         buf: &mut [u8],
         tag: &[u8; TAG_SIZE],
     ) -> Result<()> {
-        self.0.open_in_place(nonce, aad, buf, tag).map_err(|()| tampered())
+        self.0
+            .open_in_place(nonce, aad, buf, tag)
+            .map_err(|()| tampered())
     }
 }
 
 fn tampered() -> Error {
-    Error::PayloadTampered { chunk: 0, last: true }
+    Error::PayloadTampered {
+        chunk: 0,
+        last: true,
+    }
 }

@@ -65,7 +65,9 @@ pub(crate) fn hkdf_sha256(
     info: &[u8],
     out: &mut [u8],
 ) -> core::result::Result<(), ()> {
-    Hkdf::<Sha256>::new(Some(salt), ikm).expand(info, out).map_err(|_| ())
+    Hkdf::<Sha256>::new(Some(salt), ikm)
+        .expand(info, out)
+        .map_err(|_| ())
 }
 
 /// HMAC-SHA-256 (RFC 2104) keyed with `key`, ready for `update`: the one constructor of

@@ -93,16 +93,24 @@ pub(crate) fn derive(
         &[LABEL, suite.aead_name().as_bytes(), &[0], salt, context],
         &mut okm[..],
     );
-    let mut d = Derived { key: [0; KEY_SIZE], base_nonce: [0; NONCE_SIZE], commitment: [0; 32] };
+    let mut d = Derived {
+        key: [0; KEY_SIZE],
+        base_nonce: [0; NONCE_SIZE],
+        commitment: [0; 32],
+    };
     d.key.copy_from_slice(&okm[..KEY_SIZE]);
-    d.base_nonce.copy_from_slice(&okm[KEY_SIZE..KEY_SIZE + NONCE_SIZE]);
+    d.base_nonce
+        .copy_from_slice(&okm[KEY_SIZE..KEY_SIZE + NONCE_SIZE]);
     d.commitment.copy_from_slice(&okm[KEY_SIZE + NONCE_SIZE..]);
     d
 }
 
 impl ChunkKeys {
     pub(crate) fn from_derived(suite: Suite, d: &Derived) -> ChunkKeys {
-        ChunkKeys { aead: ChunkAead::new(suite, &d.key), base_nonce: d.base_nonce }
+        ChunkKeys {
+            aead: ChunkAead::new(suite, &d.key),
+            base_nonce: d.base_nonce,
+        }
     }
 
     /// As [`Self::from_derived`] with the given backend, or the default one if `None`.
@@ -115,7 +123,10 @@ impl ChunkKeys {
             Some(b) => ChunkAead::with_backend(suite, &d.key, b)?,
             None => ChunkAead::new(suite, &d.key),
         };
-        Ok(ChunkKeys { aead, base_nonce: d.base_nonce })
+        Ok(ChunkKeys {
+            aead,
+            base_nonce: d.base_nonce,
+        })
     }
 
     /// Checks that chunks `first .. first + count` all have nonces.
@@ -145,7 +156,9 @@ impl ChunkKeys {
                 .enumerate()
                 .try_for_each(|(i, (pt, ct))| self.seal_chunk(first + i as u64, pt, ct));
         }
-        let pieces = input.chunks_exact(CHUNK_SIZE).zip(out.chunks_exact_mut(ENCRYPTED_CHUNK_SIZE));
+        let pieces = input
+            .chunks_exact(CHUNK_SIZE)
+            .zip(out.chunks_exact_mut(ENCRYPTED_CHUNK_SIZE));
         for (i, (pt, ct)) in pieces.enumerate() {
             self.seal_chunk(first + i as u64, pt, ct)?;
         }
@@ -173,7 +186,9 @@ impl ChunkKeys {
                 .zip(out.par_chunks_mut(CHUNK_SIZE))
                 .enumerate()
                 .filter_map(|(i, (ct, pt))| {
-                    self.open_chunk(first + i as u64, false, ct, pt).err().map(|e| (i, e))
+                    self.open_chunk(first + i as u64, false, ct, pt)
+                        .err()
+                        .map(|e| (i, e))
                 })
                 .min_by_key(|(i, _)| *i);
             return match first_failure {
@@ -184,7 +199,9 @@ impl ChunkKeys {
                 }
             };
         }
-        let pieces = input.chunks_exact(ENCRYPTED_CHUNK_SIZE).zip(out.chunks_exact_mut(CHUNK_SIZE));
+        let pieces = input
+            .chunks_exact(ENCRYPTED_CHUNK_SIZE)
+            .zip(out.chunks_exact_mut(CHUNK_SIZE));
         for (i, (ct, pt)) in pieces.enumerate() {
             if let Err(e) = self.open_chunk(first + i as u64, false, ct, pt) {
                 out[i * CHUNK_SIZE..].fill(0);
@@ -227,7 +244,10 @@ impl ChunkKeys {
         out: &mut [u8],
     ) -> Result<()> {
         let nonce = self.nonce(counter)?;
-        let tampered = Error::PayloadTampered { chunk: counter, last };
+        let tampered = Error::PayloadTampered {
+            chunk: counter,
+            last,
+        };
         if input.len() < TAG_SIZE || out.len() != input.len() - TAG_SIZE {
             return Err(tampered);
         }
@@ -255,7 +275,9 @@ impl ChunkKeys {
             let (body, tag) = input[..len].split_at(len - TAG_SIZE);
             let mut t = [0u8; TAG_SIZE];
             t.copy_from_slice(tag);
-            self.aead.open(nonce, &[], body, &t, &mut scratch[..body.len()]).is_ok()
+            self.aead
+                .open(nonce, &[], body, &t, &mut scratch[..body.len()])
+                .is_ok()
         })
     }
 }
@@ -410,9 +432,15 @@ impl PayloadEncryptor {
         }
         let w = self.write_prefix(out);
         let len = self.buf.len();
-        let res = self.keys.seal_chunk(self.counter, &self.buf, &mut out[w..w + len + TAG_SIZE]);
+        let res = self
+            .keys
+            .seal_chunk(self.counter, &self.buf, &mut out[w..w + len + TAG_SIZE]);
         self.buf.clear();
-        self.phase = if res.is_ok() { Phase::Finished } else { Phase::Failed };
+        self.phase = if res.is_ok() {
+            Phase::Finished
+        } else {
+            Phase::Failed
+        };
         res.map(|()| w + len + TAG_SIZE)
     }
 }
@@ -456,13 +484,20 @@ impl PayloadDecryptor {
         context: &[u8],
         backend: Backend,
     ) -> PayloadDecryptor {
-        PayloadDecryptor { backend: Some(backend), ..PayloadDecryptor::new(suite, input_key, context) }
+        PayloadDecryptor {
+            backend: Some(backend),
+            ..PayloadDecryptor::new(suite, input_key, context)
+        }
     }
 
     /// An upper bound on the bytes [`Self::update`] writes for `input_len` more bytes
     /// (exact except when the prefix is still incomplete).
     pub fn update_output_len(&self, input_len: usize) -> usize {
-        let prefix_part = if self.keys.is_none() { PREFIX_SIZE - self.prefix_len } else { 0 };
+        let prefix_part = if self.keys.is_none() {
+            PREFIX_SIZE - self.prefix_len
+        } else {
+            0
+        };
         let rest = input_len.saturating_sub(prefix_part);
         (self.buf.len().saturating_add(rest) / ENCRYPTED_CHUNK_SIZE) * CHUNK_SIZE
     }
@@ -592,7 +627,9 @@ impl PayloadDecryptor {
 /// Where chunk `index` starts in the payload ("Chunk `k` can be found at ciphertext
 /// offset `56 + k * (16384 + len(tag))`").
 pub(crate) fn chunk_offset(index: u64) -> Option<u64> {
-    index.checked_mul(ENCRYPTED_CHUNK_SIZE as u64)?.checked_add(PREFIX_SIZE as u64)
+    index
+        .checked_mul(ENCRYPTED_CHUNK_SIZE as u64)?
+        .checked_add(PREFIX_SIZE as u64)
 }
 
 #[cfg(feature = "std")]
@@ -607,4 +644,3 @@ pub(crate) fn plaintext_len(payload_len: u64) -> Option<u64> {
     }
     Some(full * CHUNK_SIZE as u64 + (tail - TAG_SIZE as u64))
 }
-

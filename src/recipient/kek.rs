@@ -8,8 +8,8 @@ use aes_kw::cipher::KeyInit;
 use zeroize::{Zeroize, ZeroizeOnDrop, Zeroizing};
 
 use crate::error::{Error, Result};
-use crate::file_key::{FileKey, FILE_KEY_SIZE};
-use crate::format::stanza::{kind, Stanza};
+use crate::file_key::{FILE_KEY_SIZE, FileKey};
+use crate::format::stanza::{Stanza, kind};
 use crate::recipient::{Identity, Recipient};
 
 /// Size of a KEK key id.
@@ -41,7 +41,10 @@ impl Kek {
 
     /// A fresh KEK with a random id, drawn from `rng`.
     pub fn generate_with_rng(rng: &mut dyn rand_core::CryptoRng) -> Kek {
-        let mut k = Kek { id: [0; KEY_ID_SIZE], key: [0; KEK_SIZE] };
+        let mut k = Kek {
+            id: [0; KEY_ID_SIZE],
+            key: [0; KEK_SIZE],
+        };
         rng.fill_bytes(&mut k.id);
         rng.fill_bytes(&mut k.key);
         k
@@ -82,7 +85,9 @@ pub(crate) fn kwp_wrap<'a>(
     if data.is_empty() {
         return Err(());
     }
-    KwpAes256::new(kek.into()).wrap_key(data, out).map_err(|_| ())
+    KwpAes256::new(kek.into())
+        .wrap_key(data, out)
+        .map_err(|_| ())
 }
 
 /// AES-256-KWP (RFC 5649) unwrap of `wrapped` under `kek` into `out`; returns the key
@@ -102,7 +107,10 @@ pub(crate) fn kwp_unwrap<'a>(
     }
     // The unwrapped key data is a prefix of `out`: keep its length only, so that the
     // failure branch can still zero `out`.
-    match KwpAes256::new(kek.into()).unwrap_key(wrapped, out).map(<[u8]>::len) {
+    match KwpAes256::new(kek.into())
+        .unwrap_key(wrapped, out)
+        .map(<[u8]>::len)
+    {
         Ok(len) => Ok(&out[..len]),
         Err(_) => {
             out.fill(0);
@@ -113,7 +121,9 @@ pub(crate) fn kwp_unwrap<'a>(
 
 impl fmt::Debug for Kek {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("Kek").field("id", &HexId(&self.id)).finish_non_exhaustive()
+        f.debug_struct("Kek")
+            .field("id", &HexId(&self.id))
+            .finish_non_exhaustive()
     }
 }
 

@@ -187,5 +187,8 @@ pub(crate) fn wrap_all(
     recipients: &[&dyn Recipient],
     rng: &mut dyn rand_core::CryptoRng,
 ) -> Result<Vec<Stanza>> {
-    recipients.iter().map(|r| r.wrap_file_key(file_key, rng)).collect()
+    recipients
+        .iter()
+        .map(|r| r.wrap_file_key(file_key, rng))
+        .collect()
 }
