@@ -8,8 +8,7 @@ use printseal::hazmat::{
     CHUNK_SIZE, ENCRYPTED_CHUNK_SIZE, PARALLEL_MIN_CHUNKS, PREFIX_SIZE, PayloadDecryptor,
     PayloadEncryptor,
 };
-use printseal::rng::seeded_rng;
-use printseal::{Error, Kek, Opener, SealOptions, Sealer, Suite};
+use printseal::{Error, Suite};
 
 const KEY: [u8; 32] = [0x42; 32];
 const SALT: [u8; 24] = [0x17; 24];
@@ -168,7 +167,11 @@ fn failed_run_zeroes_output_from_the_first_failure() {
 }
 
 #[test]
+#[cfg(feature = "std")]
 fn whole_jobs_and_io_adapters_match() {
+    use printseal::rng::seeded_rng;
+    use printseal::{Kek, Opener, SealOptions, Sealer};
+
     use std::io::{Read, Write};
     let k = Kek::new([3; 16], [4; 32]);
     let data = msg(1024 * 1024 + 16 * CHUNK_SIZE + 777);
