@@ -1,8 +1,8 @@
 //! No allocation per chunk in steady state: `Sealer::update` and `Opener::update` into
 //! preallocated buffers, counted by a global allocator wrapper.
 //!
-//! Counting is per thread (a `const`-initialized thread-local flag), so that the test
-//! harness's own threads do not disturb the count. Runs of at least
+//! Counting is per thread (a `const`-initialized thread-local flag and counter), so that
+//! the test harness's own threads and the other test here do not disturb the count. Runs of at least
 //! `hazmat::PARALLEL_MIN_CHUNKS` chunks with the `parallel` feature go to rayon's
 //! threads, which this counter does not see; the calls below stay below that size,
 //! which is the sequential path every build has. Allocations inside AWS-LC (C `malloc`)
@@ -11,7 +11,6 @@
 
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::cell::Cell;
-use std::sync::atomic::{AtomicUsize, Ordering};
 
 use printseal::hazmat::{Backend, CHUNK_SIZE, ENCRYPTED_CHUNK_SIZE};
 use printseal::rng::seeded_rng;
@@ -19,22 +18,22 @@ use printseal::{Kek, Opener, SealOptions, Sealer, Suite};
 
 struct Counting;
 
-static ALLOCATIONS: AtomicUsize = AtomicUsize::new(0);
-
 thread_local! {
     static COUNTING: Cell<bool> = const { Cell::new(false) };
+    // Per thread, so that tests counting at the same time do not see each other's.
+    static ALLOCATIONS: Cell<usize> = const { Cell::new(0) };
 }
 
 fn note() {
-    // `try_with`: the thread-local may already be gone while a thread exits.
+    // `try_with`: the thread-locals may already be gone while a thread exits.
     if COUNTING.try_with(Cell::get).unwrap_or(false) {
-        ALLOCATIONS.fetch_add(1, Ordering::Relaxed);
+        let _ = ALLOCATIONS.try_with(|n| n.set(n.get() + 1));
     }
 }
 
 // SAFETY: every method forwards to `System` with the caller's arguments unchanged, so
-// `System`'s guarantees hold; the counting touches only an atomic and a `const`
-// thread-local `Cell<bool>`, neither of which allocates.
+// `System`'s guarantees hold; the counting touches only `const`-initialized thread-local
+// `Cell`s without destructors, which do not allocate.
 unsafe impl GlobalAlloc for Counting {
     unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
         note();
@@ -65,11 +64,11 @@ static GLOBAL: Counting = Counting;
 
 /// Runs `f` and returns how many allocations this thread made meanwhile.
 fn count<T>(f: impl FnOnce() -> T) -> (usize, T) {
-    let before = ALLOCATIONS.load(Ordering::Relaxed);
+    let before = ALLOCATIONS.with(Cell::get);
     COUNTING.with(|c| c.set(true));
     let out = f();
     COUNTING.with(|c| c.set(false));
-    (ALLOCATIONS.load(Ordering::Relaxed) - before, out)
+    (ALLOCATIONS.with(Cell::get) - before, out)
 }
 
 /// Seals `rounds` pieces of `piece` bytes (the first one warms up: header, buffers) and
