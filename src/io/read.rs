@@ -92,11 +92,13 @@ impl<R: Read> OpenReader<R> {
         self.inner
     }
 
-    fn refill(&mut self) -> Result<()> {
+    /// Reads more sealed bytes and opens them: straight into `buf` when it has room for
+    /// all the plaintext they can give (returns how much it wrote there; no copy),
+    /// else into the internal buffer (returns 0). Called only when that is drained.
+    fn refill(&mut self, buf: &mut [u8]) -> Result<usize> {
         // `out` is not cleared first, so that `resize` below zero-fills only when it
         // grows, not on every refill. Its old bytes were all served; they are overwritten
         // or truncated away, and on an error `read` clears it.
-        self.out_pos = 0;
         let n = loop {
             match self.inner.read(&mut self.in_buf) {
                 Ok(n) => break n,
@@ -105,14 +107,23 @@ impl<R: Read> OpenReader<R> {
             }
         };
         if n == 0 {
-            self.payload_finish()
-        } else {
-            let (payload, input, out) = (&mut self.payload, &self.in_buf[..n], &mut self.out);
-            out.resize(payload.update_output_len(n), 0);
-            let w = payload.update(input, out)?;
-            out.truncate(w);
-            Ok(())
+            self.out_pos = 0;
+            self.payload_finish()?;
+            return Ok(0);
         }
+        let (payload, input) = (&mut self.payload, &self.in_buf[..n]);
+        let needed = payload.update_output_len(n);
+        if needed > 0 && buf.len() >= needed {
+            // Only whole authenticated chunks are written; on an error the failing
+            // chunk and everything after it in `buf` is zeroed.
+            return payload.update(input, &mut buf[..needed]);
+        }
+        self.out_pos = 0;
+        let out = &mut self.out;
+        out.resize(needed, 0);
+        let w = payload.update(input, out)?;
+        out.truncate(w);
+        Ok(0)
     }
 
     fn payload_finish(&mut self) -> Result<()> {
@@ -138,10 +149,14 @@ impl<R: Read> Read for OpenReader<R> {
                 State::Failed => return Err(Error::InvalidState.into()),
                 State::Reading => {}
             }
-            if let Err(e) = self.refill() {
-                self.state = State::Failed;
-                self.out.clear();
-                return Err(e.into());
+            match self.refill(buf) {
+                Ok(0) => {}
+                Ok(w) => return Ok(w),
+                Err(e) => {
+                    self.state = State::Failed;
+                    self.out.clear();
+                    return Err(e.into());
+                }
             }
         }
     }
