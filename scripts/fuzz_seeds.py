@@ -55,6 +55,8 @@ def main() -> None:
     # roundtrip: flags (suite, writer, reader, length class), length, fill, splits, seeks.
     for flags in (0x00, 0x07, 0x46, 0x87, 0xC5):
         write("roundtrip", f"flags{flags:02x}", bytes([flags]) + rng.randbytes(40))
+        # With a list of seeks after the fixed fields, so that inputs start long enough.
+        write("roundtrip", f"seeks{flags:02x}", bytes([flags]) + rng.randbytes(160))
     # differential_backends: raw AEAD (flags bit 1 clear) and whole jobs (set).
     for flags in (0, 1):
         for n in (0, 15, 16, 64, 300):
