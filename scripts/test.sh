@@ -35,9 +35,9 @@ step "cargo test (default features)"
 cargo test --all-targets
 cargo test --doc
 
-step "aws-lc-rs and parallel features: clippy and tests"
-cargo clippy --all-targets --features aws-lc-rs,parallel -- -D warnings
-cargo test --all-targets --features aws-lc-rs,parallel
+step "aws-lc-rs, parallel and bytes features: clippy and tests"
+cargo clippy --all-targets --features aws-lc-rs,parallel,bytes -- -D warnings
+cargo test --all-targets --features aws-lc-rs,parallel,bytes
 
 # --- Fuzz targets (fuzz/, its own workspace): build all, 10 s smoke run each --------
 # libFuzzer needs nightly's -Z flags: the nightly toolchain where there is one, else

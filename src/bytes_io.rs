@@ -12,11 +12,7 @@ impl Sealer {
     /// # Errors
     /// As [`Sealer::update`], less `OutputTooSmall`.
     pub fn update_bytes(&mut self, input: &[u8], out: &mut BytesMut) -> Result<usize> {
-        let start = out.len();
-        out.resize(start + self.update_output_len(input.len()), 0);
-        let res = self.update(input, &mut out[start..]);
-        out.truncate(start + *res.as_ref().unwrap_or(&0));
-        res
+        self.update_growable(input, out)
     }
 
     /// [`Sealer::finish`] appending to a `BytesMut`.
@@ -24,11 +20,7 @@ impl Sealer {
     /// # Errors
     /// As [`Sealer::finish`], less `OutputTooSmall`.
     pub fn finish_bytes(&mut self, out: &mut BytesMut) -> Result<usize> {
-        let start = out.len();
-        out.resize(start + self.finish_output_len(), 0);
-        let res = self.finish(&mut out[start..]);
-        out.truncate(start + *res.as_ref().unwrap_or(&0));
-        res
+        self.finish_growable(out)
     }
 }
 
@@ -38,11 +30,7 @@ impl Opener {
     /// # Errors
     /// As [`Opener::update`], less `OutputTooSmall`.
     pub fn update_bytes(&mut self, input: &[u8], out: &mut BytesMut) -> Result<Progress> {
-        let start = out.len();
-        out.resize(start + self.update_output_len(input.len()), 0);
-        let res = self.update(input, &mut out[start..]);
-        out.truncate(start + res.as_ref().map_or(0, |p| p.written));
-        res
+        self.update_growable(input, out)
     }
 
     /// [`Opener::finish`] appending plaintext to a `BytesMut`.
@@ -50,11 +38,7 @@ impl Opener {
     /// # Errors
     /// As [`Opener::finish`], less `OutputTooSmall`.
     pub fn finish_bytes(&mut self, out: &mut BytesMut) -> Result<usize> {
-        let start = out.len();
-        out.resize(start + self.finish_output_len(), 0);
-        let res = self.finish(&mut out[start..]);
-        out.truncate(start + *res.as_ref().unwrap_or(&0));
-        res
+        self.finish_growable(out)
     }
 }
 

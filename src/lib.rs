@@ -10,6 +10,7 @@ mod bytes_io;
 mod error;
 mod file_key;
 pub mod format;
+mod growable;
 pub mod hazmat;
 #[cfg(feature = "std")]
 pub mod io;

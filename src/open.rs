@@ -7,6 +7,7 @@ use crate::error::{Error, Result};
 use crate::format::cursor::Stop;
 use crate::format::header::{self, Header};
 use crate::format::metadata::PrivateMetadata;
+use crate::growable::{Growable, append};
 use crate::limits::MAX_HEADER;
 use crate::policy::OpenPolicy;
 use crate::primitives::aead::Backend;
@@ -298,11 +299,16 @@ impl Opener {
     /// # Errors
     /// As [`Opener::update`], less `OutputTooSmall`.
     pub fn update_to_vec(&mut self, input: &[u8], out: &mut Vec<u8>) -> Result<Progress> {
-        let start = out.len();
-        out.resize(start + self.update_output_len(input.len()), 0);
-        let res = self.update(input, &mut out[start..]);
-        out.truncate(start + res.as_ref().map_or(0, |p| p.written));
-        res
+        self.update_growable(input, out)
+    }
+
+    pub(crate) fn update_growable<B: Growable>(
+        &mut self,
+        input: &[u8],
+        out: &mut B,
+    ) -> Result<Progress> {
+        let room = self.update_output_len(input.len());
+        append(out, room, |buf| self.update(input, buf), |p| p.written)
     }
 
     /// [`Opener::finish`] into a growable buffer.
@@ -310,11 +316,12 @@ impl Opener {
     /// # Errors
     /// As [`Opener::finish`], less `OutputTooSmall`.
     pub fn finish_to_vec(&mut self, out: &mut Vec<u8>) -> Result<usize> {
-        let start = out.len();
-        out.resize(start + self.finish_output_len(), 0);
-        let res = self.finish(&mut out[start..]);
-        out.truncate(start + *res.as_ref().unwrap_or(&0));
-        res
+        self.finish_growable(out)
+    }
+
+    pub(crate) fn finish_growable<B: Growable>(&mut self, out: &mut B) -> Result<usize> {
+        let room = self.finish_output_len();
+        append(out, room, |buf| self.finish(buf), |n| *n)
     }
 }
 

@@ -7,6 +7,7 @@ use crate::error::{Error, Result};
 use crate::file_key::FileKey;
 use crate::format::header::{assemble, build_context};
 use crate::format::metadata::{PrivateMetadata, PublicMetadata};
+use crate::growable::{Growable, append};
 use crate::primitives::aead::Backend;
 use crate::primitives::kdf::KeySchedule;
 use crate::primitives::stream::{PayloadEncryptor, SALT_SIZE};
@@ -294,11 +295,16 @@ impl Sealer {
     /// # Errors
     /// As [`Sealer::update`], less `OutputTooSmall`.
     pub fn update_to_vec(&mut self, input: &[u8], out: &mut Vec<u8>) -> Result<usize> {
-        let start = out.len();
-        out.resize(start + self.update_output_len(input.len()), 0);
-        let n = self.update(input, &mut out[start..]);
-        out.truncate(start + *n.as_ref().unwrap_or(&0));
-        n
+        self.update_growable(input, out)
+    }
+
+    pub(crate) fn update_growable<B: Growable>(
+        &mut self,
+        input: &[u8],
+        out: &mut B,
+    ) -> Result<usize> {
+        let room = self.update_output_len(input.len());
+        append(out, room, |buf| self.update(input, buf), |n| *n)
     }
 
     /// [`Sealer::finish`] into a growable buffer.
@@ -306,10 +312,11 @@ impl Sealer {
     /// # Errors
     /// As [`Sealer::finish`], less `OutputTooSmall`.
     pub fn finish_to_vec(&mut self, out: &mut Vec<u8>) -> Result<usize> {
-        let start = out.len();
-        out.resize(start + self.finish_output_len(), 0);
-        let n = self.finish(&mut out[start..]);
-        out.truncate(start + *n.as_ref().unwrap_or(&0));
-        n
+        self.finish_growable(out)
+    }
+
+    pub(crate) fn finish_growable<B: Growable>(&mut self, out: &mut B) -> Result<usize> {
+        let room = self.finish_output_len();
+        append(out, room, |buf| self.finish(buf), |n| *n)
     }
 }
