@@ -4,11 +4,10 @@ use alloc::boxed::Box;
 use alloc::vec::Vec;
 
 use crate::error::{Error, Result};
-use crate::format::cursor::Stop;
-use crate::format::header::{self, Header};
+
+use crate::format::header::{self, Header, Step};
 use crate::format::metadata::PrivateMetadata;
 use crate::growable::{Growable, append};
-use crate::limits::MAX_HEADER;
 use crate::policy::OpenPolicy;
 use crate::primitives::aead::Backend;
 use crate::primitives::kdf::KeySchedule;
@@ -205,14 +204,12 @@ impl Opener {
                         written: 0,
                     });
                 }
-                match header::parse(buf) {
-                    Ok(h) => {
-                        self.phase = Phase::Locked(Box::new(h));
+                match header::parse_step(buf)? {
+                    Step::Done(h) => {
+                        self.phase = Phase::Locked(h);
                         break;
                     }
-                    Err(Stop::Incomplete(n)) if n <= MAX_HEADER => *needed = n,
-                    Err(Stop::Incomplete(_)) => return Err(Error::MalformedHeader("length")),
-                    Err(Stop::Fail(e)) => return Err(e),
+                    Step::Need(n) => *needed = n,
                 }
             }
         }

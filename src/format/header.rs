@@ -173,6 +173,27 @@ pub(crate) fn assemble(context: &[u8], stanzas: &[Stanza], ks: &KeySchedule) -> 
     Ok(h)
 }
 
+/// One step of incremental header parsing, for the openers that collect a header
+/// piece by piece: the header, or the total input length needed to go on.
+pub(crate) enum Step {
+    /// Boxed: the opener keeps the header boxed anyway.
+    Done(alloc::boxed::Box<Header>),
+    Need(usize),
+}
+
+/// Parses what `input` holds so far. A requested length past [`MAX_HEADER`] is refused
+/// here, in one place, so no caller can be made to buffer more than that.
+///
+/// [`MAX_HEADER`]: crate::limits::MAX_HEADER
+pub(crate) fn parse_step(input: &[u8]) -> Result<Step> {
+    match parse(input) {
+        Ok(h) => Ok(Step::Done(alloc::boxed::Box::new(h))),
+        Err(Stop::Incomplete(n)) if n <= crate::limits::MAX_HEADER => Ok(Step::Need(n)),
+        Err(Stop::Incomplete(_)) => Err(Error::MalformedHeader("length")),
+        Err(Stop::Fail(e)) => Err(e),
+    }
+}
+
 /// Parses a header from the start of `input`. `Stop::Incomplete(n)` means the input
 /// must be at least `n` bytes long to go on; every length is checked against its limit
 /// before it is asked for, so `n` never exceeds [`crate::limits::MAX_HEADER`].

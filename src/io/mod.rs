@@ -24,9 +24,8 @@ pub use write::SealWriter;
 use std::io::{self, Read};
 
 use crate::error::{Error, Result};
-use crate::format::cursor::Stop;
-use crate::format::header::{self, Header};
-use crate::limits::MAX_HEADER;
+
+use crate::format::header::{self, Header, Step};
 
 /// How much ciphertext the readers ask for at a time: four chunks.
 #[cfg(not(feature = "parallel"))]
@@ -37,7 +36,7 @@ pub(crate) const IO_BUF: usize = 4 * crate::primitives::stream::ENCRYPTED_CHUNK_
 pub(crate) const IO_BUF: usize = 64 * crate::primitives::stream::ENCRYPTED_CHUNK_SIZE;
 
 /// Reads exactly one header from `r`, never a byte past it, and never more than
-/// [`MAX_HEADER`] bytes whatever the input claims.
+/// [`MAX_HEADER`](crate::limits::MAX_HEADER) bytes whatever the input claims.
 ///
 /// # Errors
 /// Any header error; [`Error::Truncated`] if `r` ends inside the header;
@@ -53,11 +52,9 @@ pub fn read_header<R: Read + ?Sized>(r: &mut R) -> Result<Header> {
                 io::ErrorKind::UnexpectedEof => Error::Truncated,
                 _ => Error::Io(e),
             })?;
-        match header::parse(&buf) {
-            Ok(h) => return Ok(h),
-            Err(Stop::Incomplete(n)) if n <= MAX_HEADER => needed = n,
-            Err(Stop::Incomplete(_)) => return Err(Error::MalformedHeader("length")),
-            Err(Stop::Fail(e)) => return Err(e),
+        match header::parse_step(&buf)? {
+            Step::Done(h) => return Ok(*h),
+            Step::Need(n) => needed = n,
         }
     }
 }
