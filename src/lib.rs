@@ -26,7 +26,7 @@ mod seal;
 mod simple;
 mod suite;
 
-pub use error::{Error, Limit, Result};
+pub use error::{Error, ErrorCode, ErrorFamily, KeyStoreError, KeyStoreFailure, Limit, Result};
 pub use file_key::{FILE_KEY_SIZE, FileKey};
 pub use format::header::{Header, MAGIC, VERSION as FORMAT_VERSION};
 pub use format::metadata::{PrivateMetadata, PublicMetadata};

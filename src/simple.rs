@@ -86,7 +86,10 @@ fn open_all(mut opener: Opener, sealed: &[u8], identities: &[&dyn Identity]) -> 
         opener.update_to_vec(&sealed[p.consumed..], &mut plaintext)?;
     }
     opener.finish_to_vec(&mut plaintext)?;
-    let header = opener.header().cloned().ok_or(crate::Error::InvalidState)?;
+    let header = opener
+        .header()
+        .cloned()
+        .ok_or(crate::Error::Internal("opener finished without a header"))?;
     let private_metadata = opener.private_metadata().cloned().unwrap_or_default();
     Ok(Opened {
         header,

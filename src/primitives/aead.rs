@@ -92,7 +92,7 @@ impl ChunkAead {
     /// The chunk AEAD of `suite` under `key`, computed by `backend`.
     ///
     /// # Errors
-    /// [`Error::InvalidState`] if the backend refuses the key (AWS-LC does only for a
+    /// [`Error::Internal`] if the backend refuses the key (AWS-LC does only for a
     /// key of the wrong length, which the type rules out).
     pub(crate) fn with_backend(
         suite: Suite,
@@ -108,7 +108,8 @@ impl ChunkAead {
                     Suite::Aes256Gcm => &AES_256_GCM,
                     Suite::ChaCha20Poly1305 => &CHACHA20_POLY1305,
                 };
-                let key = UnboundKey::new(alg, key).map_err(|_| Error::InvalidState)?;
+                let key = UnboundKey::new(alg, key)
+                    .map_err(|_| Error::Internal("AWS-LC refused a 32-byte AEAD key"))?;
                 Ok(ChunkAead::AwsLc(LessSafeKey::new(key)))
             }
         }
@@ -135,10 +136,11 @@ impl ChunkAead {
         if let ChunkAead::AwsLc(k) = self {
             let mut tag = [0u8; TAG_SIZE];
             k.seal_out_of_place_scatter(aws_nonce(nonce), aws_aad(aad), input, out, &[], &mut tag)
-                .map_err(|_| Error::InvalidState)?;
+                .map_err(|_| Error::InvalidInput("AEAD input and output lengths differ"))?;
             return Ok(tag);
         }
-        let buf = InOutBuf::new(input, out).map_err(|_| Error::InvalidState)?;
+        let buf = InOutBuf::new(input, out)
+            .map_err(|_| Error::InvalidInput("AEAD input and output lengths differ"))?;
         self.seal_inout(nonce, aad, buf)
     }
 
@@ -153,10 +155,10 @@ impl ChunkAead {
         if let ChunkAead::AwsLc(k) = self {
             let t = k
                 .seal_in_place_separate_tag(aws_nonce(nonce), aws_aad(aad), buf)
-                .map_err(|_| Error::InvalidState)?;
+                .map_err(|_| Error::Internal("AWS-LC refused to seal a chunk"))?;
             let mut tag = [0u8; TAG_SIZE];
             if t.as_ref().len() != TAG_SIZE {
-                return Err(Error::InvalidState);
+                return Err(Error::Internal("AWS-LC returned a tag of the wrong size"));
             }
             tag.copy_from_slice(t.as_ref());
             return Ok(tag);
@@ -176,9 +178,11 @@ impl ChunkAead {
             ChunkAead::Aes256Gcm(c) => c.encrypt_inout_detached(nonce.into(), aad, buf),
             ChunkAead::ChaCha20Poly1305(c) => c.encrypt_inout_detached(nonce.into(), aad, buf),
             #[cfg(feature = "aws-lc-rs")]
-            ChunkAead::AwsLc(_) => return Err(Error::InvalidState),
+            ChunkAead::AwsLc(_) => {
+                return Err(Error::Internal("AWS-LC key on the RustCrypto path"));
+            }
         }
-        .map_err(|_| Error::InvalidState)?;
+        .map_err(|_| Error::Internal("the AEAD refused a chunk-sized message"))?;
         let mut out = [0u8; TAG_SIZE];
         out.copy_from_slice(&tag);
         Ok(out)
@@ -279,7 +283,7 @@ impl RawAead {
     /// The AEAD of `suite` under `key`, computed by `backend`.
     ///
     /// # Errors
-    /// [`Error::InvalidState`] if the backend refuses the key.
+    /// [`Error::Internal`] if the backend refuses the key.
     pub fn new(suite: Suite, key: &[u8; KEY_SIZE], backend: Backend) -> Result<RawAead> {
         ChunkAead::with_backend(suite, key, backend).map(RawAead)
     }
@@ -287,7 +291,8 @@ impl RawAead {
     /// Encrypts `input` into `out` (same length) and returns the tag.
     ///
     /// # Errors
-    /// [`Error::InvalidState`] if the lengths differ or the AEAD refuses the size.
+    /// [`Error::InvalidInput`] if the lengths differ; [`Error::Internal`] if the AEAD
+    /// refuses the size.
     pub fn seal(
         &self,
         nonce: &[u8; NONCE_SIZE],
@@ -301,7 +306,7 @@ impl RawAead {
     /// Encrypts `buf` in place and returns the tag.
     ///
     /// # Errors
-    /// [`Error::InvalidState`] if the AEAD refuses the size.
+    /// [`Error::Internal`] if the AEAD refuses the size.
     pub fn seal_in_place(
         &self,
         nonce: &[u8; NONCE_SIZE],

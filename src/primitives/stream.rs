@@ -144,7 +144,7 @@ impl ChunkKeys {
     pub(crate) fn seal_chunks(&self, first: u64, input: &[u8], out: &mut [u8]) -> Result<()> {
         let count = input.len() / CHUNK_SIZE;
         if !input.len().is_multiple_of(CHUNK_SIZE) || out.len() != count * ENCRYPTED_CHUNK_SIZE {
-            return Err(Error::InvalidState);
+            return Err(Error::Internal("seal_chunks given a partial chunk run"));
         }
         Self::check_run(first, count)?;
         #[cfg(feature = "parallel")]
@@ -175,7 +175,7 @@ impl ChunkKeys {
     pub(crate) fn open_chunks(&self, first: u64, input: &[u8], out: &mut [u8]) -> Result<()> {
         let count = input.len() / ENCRYPTED_CHUNK_SIZE;
         if !input.len().is_multiple_of(ENCRYPTED_CHUNK_SIZE) || out.len() != count * CHUNK_SIZE {
-            return Err(Error::InvalidState);
+            return Err(Error::Internal("open_chunks given a partial chunk run"));
         }
         Self::check_run(first, count)?;
         #[cfg(feature = "parallel")]

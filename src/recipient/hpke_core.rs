@@ -119,14 +119,14 @@ pub(crate) fn wrap<S: HpkeKind>(
         .map_err(|_| Error::InvalidInput("recipient public key refused by the KEM"))?;
     let ct = ctx
         .seal(file_key.expose_secret(), key_id)
-        .map_err(|_| Error::InvalidState)?;
+        .map_err(|_| Error::Internal("HPKE refused to seal a 32-byte file key"))?;
     let enc = enc.to_bytes();
     let mut body = Vec::with_capacity(S::BODY_LEN);
     body.extend_from_slice(key_id);
     body.extend_from_slice(&enc);
     body.extend_from_slice(&ct);
     if body.len() != S::BODY_LEN {
-        return Err(Error::InvalidState);
+        return Err(Error::Internal("HPKE stanza body of the wrong size"));
     }
     Stanza::new(S::KIND, body)
 }

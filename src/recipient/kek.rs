@@ -142,9 +142,9 @@ impl Recipient for Kek {
     ) -> Result<Stanza> {
         let mut out = [0u8; WRAPPED_SIZE];
         let wrapped = kwp_wrap(&self.key, file_key.expose_secret(), &mut out)
-            .map_err(|()| Error::InvalidState)?;
+            .map_err(|()| Error::Internal("AES-KWP refused to wrap a 32-byte file key"))?;
         if wrapped.len() != WRAPPED_SIZE {
-            return Err(Error::InvalidState);
+            return Err(Error::Internal("AES-KWP wrap of the wrong size"));
         }
         let mut body = Vec::with_capacity(STANZA_BODY_LEN);
         body.extend_from_slice(&self.id);
