@@ -74,7 +74,7 @@ fn seal_job(
 
 /// Opens a whole job from `sealed` into `out` (preallocated); returns the plaintext length.
 fn open_job(id: &(dyn Identity + Send + Sync), b: Backend, sealed: &[u8], out: &mut [u8]) -> usize {
-    let mut o = Opener::new().with_backend(b);
+    let mut o = Opener::with_options(printseal::OpenOptions::new().backend(b));
     let p = o.update(sealed, out).expect("header");
     o.unlock(&[id as &dyn Identity]).expect("unlock");
     let q = o.update(&sealed[p.consumed..], out).expect("update");
@@ -154,7 +154,8 @@ fn throughput(c: &mut Criterion) {
                 g.bench_function(ok, |bench| {
                     bench.iter_batched(
                         || {
-                            let mut o = Opener::new().with_backend(b);
+                            let mut o =
+                                Opener::with_options(printseal::OpenOptions::new().backend(b));
                             o.update(&job[..header_len], &mut []).expect("header");
                             o.unlock(&[&k as &dyn Identity]).expect("unlock");
                             o.update(prefix, &mut []).expect("prefix");

@@ -221,6 +221,8 @@ pub struct Vector {
     pub seed: [u8; 32],
     /// What the vector tests, and any edit made to the sealed bytes.
     pub comment: String,
+    /// The time (Unix seconds) to open the vector at, for jobs with an expiry.
+    pub now: Option<u64>,
     /// The (possibly edited) sealed bytes.
     pub sealed: Vec<u8>,
 }
@@ -237,6 +239,9 @@ impl Vector {
             writeln!(s, "kek: {}", hex::encode(k.expose_secret())).unwrap();
         }
         writeln!(s, "seed: {}", hex::encode(self.seed)).unwrap();
+        if let Some(now) = self.now {
+            writeln!(s, "now: {now}").unwrap();
+        }
         assert!(
             !self.comment.contains('\n'),
             "{}: one-line comments only",
@@ -277,8 +282,16 @@ impl Out {
             file_key: file_key_for(base.seed),
             seed: base.seed,
             comment: comment.to_string(),
+            now: None,
             sealed,
         });
+    }
+
+    /// Sets the opening time of the vector pushed last.
+    fn at_time(&mut self, now: u64) {
+        if let Some(v) = self.0.last_mut() {
+            v.now = Some(now);
+        }
     }
 
     /// A vector whose bytes are `base`'s with `edit` applied, opened with KEK 1.
@@ -376,8 +389,24 @@ fn success_vectors(out: &mut Out) {
         100,
         vec![kek(1)],
         "every public metadata field set (job id job-4711@print01, expiry created+7 days, \
-         SBOM SHA-256 of 'printseal example SBOM') and private entries title, owner, copies",
+         SBOM SHA-256 of 'printseal example SBOM') and private entries title, owner, copies; \
+         opened at created+1 day",
     );
+    out.at_time(CREATED_AT + 86400);
+
+    let opts = options(Suite::Aes256Gcm).expires_at(CREATED_AT + 86400);
+    let base = Base::new("expired", &opts, &[&kek(1)], SMALL);
+    out.push(
+        "expired",
+        "policy violation",
+        &base,
+        base.sealed.clone(),
+        0,
+        vec![kek(1)],
+        "expiry created+1 day, opened at created+2 days: refused by the default open policy \
+         before anything is decrypted",
+    );
+    out.at_time(CREATED_AT + 2 * 86400);
 
     let base = Base::new(
         "two_keks",
@@ -423,6 +452,33 @@ fn header_vectors(out: &mut Out) {
         "magic byte 1 changed from 'P' to 'p' (MAC-covered)",
         |s, _| s[1] = b'p',
     );
+    for (name, bytes, what) in [
+        (
+            "not_printseal_short_px",
+            &b"\x89PX"[..],
+            "the 3 bytes 89 50 58: shorter than the magic and not a prefix of it",
+        ),
+        (
+            "not_printseal_short_x",
+            &b"\x89X"[..],
+            "the 2 bytes 89 58: shorter than the magic and not a prefix of it",
+        ),
+        (
+            "not_printseal_short_lf",
+            &b"\x89PSEAL\n"[..],
+            "the 7 bytes of the magic with its CR LF turned into LF",
+        ),
+    ] {
+        out.push(
+            name,
+            "not printseal",
+            &b,
+            bytes.to_vec(),
+            0,
+            vec![kek(1)],
+            what,
+        );
+    }
     out.edited(
         "not_printseal_crlf_to_lf",
         "not printseal",
@@ -862,12 +918,13 @@ one blank line, then the raw bytes of the sealed job up to the end of the file:
 
 | key | meaning |
 |---|---|
-| `expect` | outcome class: `success`, `header failure`, `unsupported version`, `unsupported suite`, `not printseal`, `limit exceeded`, `HMAC failure`, `no match`, `unwrap failure`, `commitment failure`, `payload failure`, `trailing data`, `truncated` |
+| `expect` | outcome class: `success`, `header failure`, `unsupported version`, `unsupported suite`, `not printseal`, `limit exceeded`, `HMAC failure`, `no match`, `unwrap failure`, `commitment failure`, `payload failure`, `trailing data`, `truncated`, `policy violation` |
 | `payload` | SHA-256 (hex) of all plaintext the opener releases before the outcome: the whole payload on success; for failures, the released prefix (the whole chunks that verified before the failure) |
 | `file key` | hex of the file key the seeded RNG drew: the first 32 bytes of the ChaCha20Rng stream for `seed` (the sealer draws the file key first) |
 | `kek id`, `kek` | hex key id and key of an identity to try (AES-256-KWP KEK); repeatable, in pairs, tried in order |
 | `seed` | hex of the 32-byte `printseal::rng::seeded_rng` seed the job was sealed with |
 | `comment` | free text: what the vector tests, and any edit of the sealed bytes (MAC-covered edits say so) |
+| `now` | the time (Unix seconds) to open the job at; present for jobs with an expiry. Without it, open at the current time |
 
 Readers must skip a file that has a key they do not know.
 
@@ -877,7 +934,8 @@ Outcome classes map to `printseal::Error` variants: `not printseal` = `NotPrints
 `HMAC failure` = `HeaderMac`, `no match` = `NoMatchingRecipient`,
 `unwrap failure` = `StanzaUnwrap`, `commitment failure` = `PayloadCommitment`,
 `payload failure` = `PayloadTampered`, `trailing data` = `TrailingData`,
-`truncated` = `Truncated`.
+`truncated` = `Truncated`, `policy violation` = `PolicyViolation` (the default open
+policy: an expired job is refused).
 
 "Released" plaintext is what a streaming opener (`printseal::Opener`) fed the file in
 small pieces reports as written before it returns the outcome: each full chunk as soon

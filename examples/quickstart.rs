@@ -82,7 +82,7 @@ fn main() -> Result<(), Box<dyn Error>> {
         let seal_s = t.elapsed().as_secs_f64();
         sealed.truncate(n);
 
-        let mut opener = Opener::with_identities(vec![printseal::boxed(kek.clone())]);
+        let mut opener = Opener::new().unlock_with(vec![printseal::boxed(kek.clone())]);
         let mut plain = vec![0u8; opener.update_output_len(sealed.len()) + 64 * 1024];
         let t = Instant::now();
         let p = opener.update(&sealed, &mut plain)?;

@@ -16,6 +16,7 @@ pub mod hazmat;
 pub mod io;
 pub mod limits;
 mod open;
+mod open_options;
 pub mod policy;
 mod primitives;
 pub mod recipient;
@@ -32,6 +33,7 @@ pub use format::header::{Header, MAGIC, VERSION as FORMAT_VERSION};
 pub use format::metadata::{PrivateMetadata, PublicMetadata};
 pub use format::stanza::Stanza;
 pub use open::{Opener, Progress};
+pub use open_options::OpenOptions;
 pub use policy::{OpenPolicy, PolicyViolation, ProducerVersion, VersionRange};
 pub use recipient::encoding::KeyParseError;
 pub use recipient::kek::Kek;
@@ -47,7 +49,7 @@ pub use sbom::{BuildInfo, algorithms, build_info, sbom_json, sbom_sha256};
 pub use seal::{SealOptions, Sealer};
 #[cfg(feature = "getrandom")]
 pub use simple::seal;
-pub use simple::{Opened, boxed, open, open_with_policy, seal_with_rng};
+pub use simple::{Opened, boxed, open, open_with, seal_with_rng};
 pub use suite::Suite;
 
 /// This crate's name, recorded as the producer of every job it seals.

@@ -5,11 +5,11 @@ use alloc::vec::Vec;
 
 use crate::error::{Error, Result};
 
+use crate::file_key::FileKey;
 use crate::format::header::{self, Header, Step};
 use crate::format::metadata::PrivateMetadata;
 use crate::growable::{Growable, append};
-use crate::policy::OpenPolicy;
-use crate::primitives::aead::Backend;
+use crate::open_options::OpenOptions;
 use crate::primitives::kdf::KeySchedule;
 use crate::primitives::stream::PayloadDecryptor;
 use crate::recipient::{Identity, unwrap_any};
@@ -54,11 +54,13 @@ enum Phase {
 /// The header is parsed first; its public metadata and stanzas can be read with
 /// [`Opener::header`] before any key is given, so that a print server can pick keys by
 /// key id. Errors are final: after one, every call returns [`Error::InvalidState`].
+///
+/// [`Opener::new`] opens with [`OpenOptions::new`] (expired jobs refused); pass other
+/// options with [`Opener::with_options`].
 pub struct Opener {
     phase: Phase,
     identities: Vec<Box<dyn Identity + Send + Sync>>,
-    backend: Option<Backend>,
-    policy: Option<Box<OpenPolicy>>,
+    options: Box<OpenOptions>,
 }
 
 impl core::fmt::Debug for Opener {
@@ -76,51 +78,37 @@ impl Default for Opener {
 }
 
 impl Opener {
-    /// An opener with no identities: it stops after the header until
-    /// [`Opener::unlock`] is called.
+    /// An opener with the default [`OpenOptions`] and no identities: it stops after
+    /// the header until [`Opener::unlock`] is called.
     pub fn new() -> Opener {
+        Opener::with_options(OpenOptions::new())
+    }
+
+    /// An opener with `options` (policy, backend) and no identities yet. The policy is
+    /// enforced by [`Opener::unlock`] (also when the opener unlocks itself, see
+    /// [`Opener::unlock_with`]): after the header MAC verified, before the private
+    /// metadata or any payload is decrypted.
+    pub fn with_options(options: OpenOptions) -> Opener {
         Opener {
             phase: Phase::Header {
                 buf: Vec::new(),
                 needed: 1,
             },
             identities: Vec::new(),
-            backend: None,
-            policy: None,
+            options: Box::new(options),
         }
     }
 
-    /// An opener that unlocks itself with `identities` as soon as the header is in.
-    pub fn with_identities(identities: Vec<Box<dyn Identity + Send + Sync>>) -> Opener {
-        Opener {
-            identities,
-            ..Opener::new()
-        }
-    }
-
-    /// Forces the implementation of the chunk AEAD (by default AWS-LC when the
-    /// `aws-lc-rs` feature is on, else RustCrypto). Both accept and reject exactly the
-    /// same inputs: this is for benchmarks and cross-checks.
-    pub fn with_backend(mut self, backend: Backend) -> Opener {
-        self.backend = Some(backend);
+    /// Makes the opener unlock itself with `identities` as soon as the header is in,
+    /// instead of stopping for [`Opener::unlock`].
+    pub fn unlock_with(mut self, identities: Vec<Box<dyn Identity + Send + Sync>>) -> Opener {
+        self.identities = identities;
         self
     }
 
-    /// Sets the [`OpenPolicy`] that [`Opener::unlock`] enforces (also when the opener
-    /// unlocks itself with the identities it was made with): after the header MAC
-    /// verified, before the private metadata or any payload is decrypted.
-    ///
-    /// # Errors
-    /// [`Error::InvalidState`] if the opener is already unlocked (or failed): the
-    /// policy could no longer be applied.
-    pub fn set_policy(&mut self, policy: OpenPolicy) -> Result<()> {
-        match self.phase {
-            Phase::Header { .. } | Phase::Locked(_) => {
-                self.policy = Some(Box::new(policy));
-                Ok(())
-            }
-            _ => Err(Error::InvalidState),
-        }
+    /// The options this opener applies.
+    pub fn options(&self) -> &OpenOptions {
+        &self.options
     }
 
     /// The parsed header, once it has been read. Not authenticated until the opener
@@ -199,6 +187,11 @@ impl Opener {
                 buf.extend_from_slice(&input[..take]);
                 input = &input[take..];
                 if buf.len() < *needed {
+                    // A short input that already differs from the magic is not a
+                    // printseal job, however it ends (docs/FORMAT.md §10 step 1).
+                    if !header::could_be_magic(buf) {
+                        return Err(Error::NotPrintseal);
+                    }
                     return Ok(Progress {
                         consumed: total,
                         written: 0,
@@ -242,14 +235,15 @@ impl Opener {
     /// [`Error::NoMatchingRecipient`] if no identity matches any stanza; the first
     /// unwrap error (such as [`Error::StanzaUnwrap`]) if a matching stanza failed;
     /// [`Error::HeaderMac`] if the header was altered; [`Error::PolicyViolation`] if
-    /// the authenticated header breaks the policy set with [`Opener::set_policy`].
-    /// Errors are final.
+    /// the authenticated header breaks the policy of the [`OpenOptions`]. Errors are
+    /// final.
     pub fn unlock(&mut self, identities: &[&dyn Identity]) -> Result<()> {
         let Phase::Locked(header) = core::mem::replace(&mut self.phase, Phase::Failed) else {
             return Err(Error::InvalidState);
         };
-        let (ks, private) = unlock_header_with_policy(&header, identities, self.policy.as_deref())?;
-        let payload = match self.backend {
+        let unlocked = unlock(&header, identities, &self.options)?;
+        let (ks, private) = (unlocked.keys, unlocked.private);
+        let payload = match self.options.forced_backend() {
             None => PayloadDecryptor::new(header.suite(), &ks.payload_key, header.context()),
             Some(b) => {
                 PayloadDecryptor::with_backend(header.suite(), &ks.payload_key, header.context(), b)
@@ -322,23 +316,36 @@ impl Opener {
     }
 }
 
-/// Finds the file key with `identities`, verifies the header MAC with it, checks
-/// `policy` on the now-authenticated header, and decrypts the private metadata:
-/// everything an opener does before the payload.
-pub(crate) fn unlock_header_with_policy(
+/// A header opened by [`unlock`]: the file key, its key schedule and the decrypted
+/// private metadata.
+pub(crate) struct Unlocked {
+    pub(crate) file_key: FileKey,
+    pub(crate) keys: KeySchedule,
+    pub(crate) private: PrivateMetadata,
+}
+
+/// The one unlock, for every open path and rewrap (docs/FORMAT.md §10, steps 6 to 9):
+/// finds the file key with `identities` (bounded trial unwraps, see
+/// [`crate::recipient::Identity`]), verifies the header MAC with it, checks the
+/// options' policy on the now-authenticated header, and decrypts the private metadata.
+/// The payload's key commitment is checked next, by whoever reads the payload prefix
+/// (through `primitives::stream::keys_for_prefix`).
+pub(crate) fn unlock(
     header: &Header,
     identities: &[&dyn Identity],
-    policy: Option<&OpenPolicy>,
-) -> Result<(KeySchedule, PrivateMetadata)> {
+    options: &OpenOptions,
+) -> Result<Unlocked> {
     let file_key = match unwrap_any(header.stanzas(), identities) {
         Ok(k) => k,
         Err(e) => return Err(e.unwrap_or(Error::NoMatchingRecipient)),
     };
-    let ks = KeySchedule::new(&file_key);
-    header.verify_mac(&ks)?;
-    if let Some(policy) = policy {
-        policy.check_header(header)?;
-    }
-    let private = header.private_metadata(&ks)?;
-    Ok((ks, private))
+    let keys = KeySchedule::new(&file_key);
+    header.verify_mac(&keys)?;
+    options.open_policy().check_header(header)?;
+    let private = header.private_metadata(&keys)?;
+    Ok(Unlocked {
+        file_key,
+        keys,
+        private,
+    })
 }

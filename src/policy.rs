@@ -1,7 +1,7 @@
 //! What an opener accepts: [`OpenPolicy`] over the producer, its version and SBOM, the
 //! payload suite, the recipient stanza kinds and the expiry time.
 //!
-//! An [`crate::Opener`] given a policy with [`crate::Opener::set_policy`] checks it in
+//! Every opener checks the policy of its [`crate::OpenOptions`] in
 //! `unlock`, right after the header MAC verified (so every field it looks at is
 //! authentic) and before the private metadata or any payload byte is decrypted. A job
 //! that breaks it fails with [`Error::PolicyViolation`]. [`OpenPolicy::check_header`]

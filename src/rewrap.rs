@@ -15,25 +15,35 @@
 
 use alloc::vec::Vec;
 
-use subtle::ConstantTimeEq;
-
 use crate::error::{Error, Limit, Result};
 use crate::format::header::{Header, assemble};
 use crate::limits::MAX_STANZAS;
-use crate::primitives::kdf::KeySchedule;
-use crate::primitives::stream::{PREFIX_SIZE, SALT_SIZE, derive};
-use crate::recipient::{Identity, Recipient, check_pq_mix, unwrap_any, wrap_all};
+use crate::open::unlock;
+use crate::open_options::OpenOptions;
+use crate::primitives::stream::{PREFIX_SIZE, keys_for_prefix};
+use crate::recipient::{Identity, Recipient, check_pq_mix, wrap_all};
 
-/// Options of a rewrap: for now the post-quantum mixing policy, as for sealing.
+/// Options of a rewrap: how the job is opened ([`OpenOptions`]: the open policy,
+/// expired jobs refused by default) and the post-quantum mixing rule for the new
+/// recipients, as for sealing.
 #[derive(Clone, Debug, Default)]
 pub struct RewrapOptions {
+    open: OpenOptions,
     allow_mixed_pq: bool,
 }
 
 impl RewrapOptions {
-    /// The defaults: post-quantum and classical recipients may not be mixed.
+    /// The defaults: the default [`OpenOptions`], and post-quantum and classical
+    /// recipients may not be mixed.
     pub fn new() -> RewrapOptions {
         RewrapOptions::default()
+    }
+
+    /// How the job is opened before its header is rewritten: the policy is checked
+    /// after the old header MAC verified, as by every opener.
+    pub fn open_options(mut self, options: OpenOptions) -> Self {
+        self.open = options;
+        self
     }
 
     /// Allows post-quantum and classical recipients in the new header; see
@@ -88,7 +98,7 @@ pub fn rewrap_header(
         .ok_or(Error::Truncated)?;
     let mut p = [0u8; PREFIX_SIZE];
     p.copy_from_slice(prefix);
-    let new = rewrap_parsed(&header, &p, identities, recipients, rng)?;
+    let new = rewrap_parsed(&header, &p, identities, recipients, options, rng)?;
     Ok(RewrittenHeader {
         header: new,
         payload_offset: header.len(),
@@ -108,22 +118,20 @@ fn rewrap_parsed(
     prefix: &[u8; PREFIX_SIZE],
     identities: &[&dyn Identity],
     recipients: &[&dyn Recipient],
+    options: &RewrapOptions,
     rng: &mut dyn rand_core::CryptoRng,
 ) -> Result<Vec<u8>> {
-    let file_key = unwrap_any(header.stanzas(), identities)
-        .map_err(|e| e.unwrap_or(Error::NoMatchingRecipient))?;
-    let ks = KeySchedule::new(&file_key);
-    header.verify_mac(&ks)?;
-    header.private_metadata(&ks)?;
-    let (salt, commitment) = prefix.split_at(SALT_SIZE);
-    let mut s = [0u8; SALT_SIZE];
-    s.copy_from_slice(salt);
-    let derived = derive(header.suite(), &ks.payload_key, &s, header.context());
-    if !bool::from(derived.commitment.ct_eq(commitment)) {
-        return Err(Error::PayloadCommitment);
-    }
-    let stanzas = wrap_all(&file_key, recipients, rng)?;
-    assemble(header.context(), &stanzas, &ks)
+    let unlocked = unlock(header, identities, &options.open)?;
+    let ks = &unlocked.keys;
+    keys_for_prefix(
+        header.suite(),
+        &ks.payload_key,
+        prefix,
+        header.context(),
+        options.open.forced_backend(),
+    )?;
+    let stanzas = wrap_all(&unlocked.file_key, recipients, rng)?;
+    assemble(header.context(), &stanzas, ks)
 }
 
 /// Size of the buffer [`rewrap`] copies the payload through.
@@ -180,11 +188,8 @@ pub fn rewrap_with_rng<R: std::io::Read, W: std::io::Write>(
     check_recipients(recipients, options)?;
     let header = crate::io::read_header(&mut input)?;
     let mut prefix = [0u8; PREFIX_SIZE];
-    input.read_exact(&mut prefix).map_err(|e| match e.kind() {
-        ErrorKind::UnexpectedEof => Error::Truncated,
-        _ => Error::Io(e),
-    })?;
-    let new = rewrap_parsed(&header, &prefix, identities, recipients, rng)?;
+    crate::io::read_exact_or_truncated(&mut input, &mut prefix)?;
+    let new = rewrap_parsed(&header, &prefix, identities, recipients, options, rng)?;
     output.write_all(&new)?;
     output.write_all(&prefix)?;
     let mut written = (new.len() + PREFIX_SIZE) as u64;

@@ -232,13 +232,19 @@ impl Sealer {
     }
 
     /// Exactly how many bytes [`Sealer::update`] will write for `input_len` more bytes.
+    ///
+    /// Saturates at `usize::MAX` for an `input_len` whose output no buffer could hold
+    /// (no slice is that long; [`Sealer::update`] then reports
+    /// [`Error::OutputTooSmall`]); it never wraps around to a small bound.
     pub fn update_output_len(&self, input_len: usize) -> usize {
-        self.pending_header() + self.payload.update_output_len(input_len)
+        self.pending_header()
+            .saturating_add(self.payload.update_output_len(input_len))
     }
 
     /// Exactly how many bytes [`Sealer::finish`] will write.
     pub fn finish_output_len(&self) -> usize {
-        self.pending_header() + self.payload.finish_output_len()
+        self.pending_header()
+            .saturating_add(self.payload.finish_output_len())
     }
 
     fn pending_header(&self) -> usize {

@@ -7,11 +7,12 @@ use crate::error::Result;
 use crate::format::header::Header;
 use crate::format::metadata::PrivateMetadata;
 use crate::open::Opener;
+use crate::open_options::OpenOptions;
 use crate::recipient::{Identity, Recipient};
 use crate::seal::{SealOptions, Sealer};
 
-/// A job opened in full.
-#[derive(Debug)]
+/// A job opened in full. `Debug` shows the header and the lengths only: no plaintext
+/// and no private metadata value.
 #[non_exhaustive]
 pub struct Opened {
     /// The header, now authenticated.
@@ -20,6 +21,16 @@ pub struct Opened {
     pub private_metadata: PrivateMetadata,
     /// The payload. Zeroize it yourself when done if it is sensitive.
     pub plaintext: Vec<u8>,
+}
+
+impl core::fmt::Debug for Opened {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.debug_struct("Opened")
+            .field("header", &self.header)
+            .field("private_metadata_entries", &self.private_metadata.len())
+            .field("plaintext_len", &self.plaintext.len())
+            .finish_non_exhaustive()
+    }
 }
 
 /// Seals `plaintext` to `recipients` in one call, with OS randomness.
@@ -56,26 +67,26 @@ fn seal_all(mut sealer: Sealer, plaintext: &[u8]) -> Result<Vec<u8>> {
     Ok(out)
 }
 
-/// Opens a whole sealed job held in memory with the first identity that matches.
+/// Opens a whole sealed job held in memory with the first identity that matches, with
+/// the default [`OpenOptions`] (expired jobs refused).
 ///
 /// # Errors
 /// Any error of [`Opener`]; a job that is not complete and authentic never opens.
 pub fn open(sealed: &[u8], identities: &[&dyn Identity]) -> Result<Opened> {
-    open_all(Opener::new(), sealed, identities)
+    open_with(sealed, identities, &OpenOptions::new())
 }
 
-/// [`open`], refusing a job that breaks `policy` before any payload is decrypted.
+/// [`open`] with `options`: the policy is checked once the header MAC verified, before
+/// anything is decrypted.
 ///
 /// # Errors
 /// As [`open`], and [`crate::Error::PolicyViolation`].
-pub fn open_with_policy(
+pub fn open_with(
     sealed: &[u8],
     identities: &[&dyn Identity],
-    policy: &crate::OpenPolicy,
+    options: &OpenOptions,
 ) -> Result<Opened> {
-    let mut opener = Opener::new();
-    opener.set_policy(policy.clone())?;
-    open_all(opener, sealed, identities)
+    open_all(Opener::with_options(options.clone()), sealed, identities)
 }
 
 fn open_all(mut opener: Opener, sealed: &[u8], identities: &[&dyn Identity]) -> Result<Opened> {
@@ -98,7 +109,7 @@ fn open_all(mut opener: Opener, sealed: &[u8], identities: &[&dyn Identity]) -> 
     })
 }
 
-/// Boxes identities for [`Opener::with_identities`].
+/// Boxes identities for [`Opener::unlock_with`].
 pub fn boxed<I: Identity + Send + Sync + 'static>(id: I) -> Box<dyn Identity + Send + Sync> {
     Box::new(id)
 }

@@ -99,7 +99,8 @@ fn steady_state(suite: Suite, backend: Backend, piece: usize, rounds: usize) -> 
     w += sealer.finish(&mut sealed[w..]).expect("finish");
     sealed.truncate(w);
 
-    let mut opener = Opener::with_identities(vec![printseal::boxed(k)]).with_backend(backend);
+    let mut opener = Opener::with_options(printseal::OpenOptions::new().backend(backend))
+        .unlock_with(vec![printseal::boxed(k)]);
     let mut out = vec![0u8; 4 * piece];
     // Warm-up: the header, the unlock, and the first chunk (the decryptor's buffer).
     let header_len = printseal::Header::parse(&sealed).expect("header").len();

@@ -182,7 +182,8 @@ struct JobOutcome {
 
 fn open_job(b: Backend, keks: &[Kek], sealed: &[u8], piece: usize) -> JobOutcome {
     let ids = keks.iter().map(|k| printseal::boxed(k.clone())).collect();
-    let mut opener = Opener::with_identities(ids).with_backend(b);
+    let mut opener =
+        Opener::with_options(printseal::OpenOptions::new().backend(b)).unlock_with(ids);
     let mut released = Vec::new();
     for p in sealed.chunks(piece.max(1)) {
         if let Err(e) = opener.update_to_vec(p, &mut released) {

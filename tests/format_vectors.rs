@@ -19,7 +19,7 @@ mod gen_vectors;
 use std::path::PathBuf;
 
 use printseal::format::header::Header;
-use printseal::{Error, Identity, Kek, Opener};
+use printseal::{Error, Identity, Kek, OpenOptions, OpenPolicy, Opener};
 use sha2::{Digest, Sha256};
 
 fn vectors_dir() -> PathBuf {
@@ -80,6 +80,7 @@ struct VectorFile {
     payload: String,
     file_key: Option<[u8; 32]>,
     keks: Vec<Kek>,
+    now: Option<u64>,
     body: Vec<u8>,
 }
 
@@ -103,6 +104,7 @@ fn parse(name: &str, bytes: &[u8]) -> Option<VectorFile> {
         payload: String::new(),
         file_key: None,
         keks: Vec::new(),
+        now: None,
         body: bytes[split + 2..].to_vec(),
     };
     let mut pending_id: Option<[u8; 16]> = None;
@@ -124,6 +126,7 @@ fn parse(name: &str, bytes: &[u8]) -> Option<VectorFile> {
                     .unwrap_or_else(|| panic!("{name}: kek without kek id"));
                 f.keks.push(Kek::new(id, unhex(name, value)));
             }
+            "now" => f.now = Some(value.parse().unwrap_or_else(|_| panic!("{name}: bad now"))),
             "seed" | "comment" => {}
             _ => return None,
         }
@@ -152,14 +155,29 @@ fn class<T>(r: &Result<T, Error>) -> &'static str {
         Err(Error::PayloadTampered { .. }) => "payload failure",
         Err(Error::TrailingData) => "trailing data",
         Err(Error::Truncated) => "truncated",
+        Err(Error::PolicyViolation(_)) => "policy violation",
         Err(e) => panic!("unexpected error class: {e:?}"),
     }
 }
 
 /// Opens `body` with a streaming opener fed `piece`-byte pieces; returns the outcome and
 /// the plaintext released (reported as written) before it.
-fn open_streaming(body: &[u8], keks: &[Kek], piece: usize) -> (Result<(), Error>, Vec<u8>) {
-    let mut opener = Opener::with_identities(keks.iter().cloned().map(printseal::boxed).collect());
+/// The open options of a vector: the default policy, at the vector's `now` if it has one.
+fn options(now: Option<u64>) -> OpenOptions {
+    match now {
+        Some(t) => OpenOptions::new().policy(OpenPolicy::new().at_time(t)),
+        None => OpenOptions::new(),
+    }
+}
+
+fn open_streaming(
+    body: &[u8],
+    keks: &[Kek],
+    piece: usize,
+    now: Option<u64>,
+) -> (Result<(), Error>, Vec<u8>) {
+    let mut opener = Opener::with_options(options(now))
+        .unlock_with(keks.iter().cloned().map(printseal::boxed).collect());
     let mut out = Vec::new();
     for p in body.chunks(piece) {
         match opener.update_to_vec(p, &mut out) {
@@ -188,7 +206,7 @@ fn every_vector_has_its_expected_outcome() {
         };
         let ids: Vec<&dyn Identity> = v.keks.iter().map(|k| k as &dyn Identity).collect();
 
-        let (res, released) = open_streaming(&v.body, &v.keks, 1);
+        let (res, released) = open_streaming(&v.body, &v.keks, 1, v.now);
         assert_eq!(
             class(&res),
             v.expect,
@@ -200,7 +218,7 @@ fn every_vector_has_its_expected_outcome() {
             "{name}: released plaintext (1-byte pieces)"
         );
 
-        let (res4k, released4k) = open_streaming(&v.body, &v.keks, 4096);
+        let (res4k, released4k) = open_streaming(&v.body, &v.keks, 4096, v.now);
         assert_eq!(
             class(&res4k),
             v.expect,
@@ -214,7 +232,7 @@ fn every_vector_has_its_expected_outcome() {
             assert_eq!(released4k, released, "{name}");
         }
 
-        let one_shot = printseal::open(&v.body, &ids);
+        let one_shot = printseal::open_with(&v.body, &ids, &options(v.now));
         assert_eq!(
             class(&one_shot),
             v.expect,

@@ -214,28 +214,28 @@ fn sealwriter_dropped_without_finish_gives_a_job_no_one_opens() {
 
 #[test]
 fn readers_and_one_shot_enforce_an_open_policy() {
-    use printseal::{OpenPolicy, Suite as S};
+    use printseal::{OpenOptions, OpenPolicy, Suite as S};
     let sealed = seal(3 * CHUNK, Suite::ChaCha20Poly1305, CHUNK);
-    let aes_only = OpenPolicy::new().accept_suites(&[S::Aes256Gcm]);
+    let aes_only = OpenOptions::new().policy(OpenPolicy::new().accept_suites(&[S::Aes256Gcm]));
     let refused = |e: Error| matches!(e, Error::PolicyViolation(_));
     assert!(refused(
-        OpenReader::with_policy(&sealed[..], &[&kek()], &aes_only)
+        OpenReader::with_options(&sealed[..], &[&kek()], &aes_only)
             .err()
             .unwrap()
     ));
     assert!(refused(
-        SeekableOpenReader::with_policy(Cursor::new(&sealed), &[&kek()], &aes_only)
+        SeekableOpenReader::with_options(Cursor::new(&sealed), &[&kek()], &aes_only)
             .err()
             .unwrap()
     ));
     assert!(refused(
-        printseal::open_with_policy(&sealed, &[&kek()], &aes_only).unwrap_err()
+        printseal::open_with(&sealed, &[&kek()], &aes_only).unwrap_err()
     ));
-    let both = OpenPolicy::new().accept_suites(&S::ALL);
-    let mut r = OpenReader::with_policy(&sealed[..], &[&kek()], &both).unwrap();
+    let both = OpenOptions::new().policy(OpenPolicy::new().accept_suites(&S::ALL));
+    let mut r = OpenReader::with_options(&sealed[..], &[&kek()], &both).unwrap();
     assert_eq!(read_all(&mut r, 9000).unwrap(), msg(3 * CHUNK));
     assert_eq!(
-        printseal::open_with_policy(&sealed, &[&kek()], &both)
+        printseal::open_with(&sealed, &[&kek()], &both)
             .unwrap()
             .plaintext,
         msg(3 * CHUNK)

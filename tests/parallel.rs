@@ -204,7 +204,7 @@ fn whole_jobs_and_io_adapters_match() {
         r.read_to_end(&mut back).expect("read");
         assert!(back == data);
 
-        let mut opener = Opener::with_identities(vec![printseal::boxed(k.clone())]);
+        let mut opener = Opener::new().unlock_with(vec![printseal::boxed(k.clone())]);
         let mut out = Vec::new();
         opener.update_to_vec(&reference, &mut out).expect("update");
         opener.finish_to_vec(&mut out).expect("finish");

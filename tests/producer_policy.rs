@@ -9,8 +9,8 @@ use printseal::format::stanza::kind;
 use printseal::io::scan::{find_jobs_by_producer, find_jobs_by_sbom, scan_headers};
 use printseal::rng::seeded_rng;
 use printseal::{
-    Error, Header, Kek, OpenPolicy, Opener, PolicyViolation, ProducerVersion, SealOptions, Suite,
-    VersionRange, X25519Identity, boxed, open, seal_with_rng,
+    Error, Header, Kek, OpenOptions, OpenPolicy, Opener, PolicyViolation, ProducerVersion,
+    SealOptions, Suite, VersionRange, X25519Identity, boxed, open, seal_with_rng,
 };
 
 const NOW: u64 = 1_700_000_000;
@@ -38,10 +38,8 @@ fn range(producer: &str, req: &str) -> VersionRange {
 /// Opens `sealed` with `policy` through the push API; returns the result and how much
 /// plaintext came out.
 fn open_with(sealed: &[u8], k: &Kek, policy: OpenPolicy) -> (Result<(), Error>, Vec<u8>) {
-    let mut opener = Opener::with_identities(vec![boxed(k.clone())]);
-    opener
-        .set_policy(policy)
-        .expect("set_policy before the header");
+    let mut opener =
+        Opener::with_options(OpenOptions::new().policy(policy)).unlock_with(vec![boxed(k.clone())]);
     let mut out = Vec::new();
     let r = opener
         .update_to_vec(sealed, &mut out)
@@ -371,17 +369,7 @@ fn expired_jobs_are_refused_unless_allowed() {
 }
 
 #[test]
-fn set_policy_after_unlock_is_refused_and_errors_are_clear() {
-    let k = kek(20);
-    let sealed = seal_as(None, &k, 20);
-    let mut opener = Opener::with_identities(vec![boxed(k.clone())]);
-    let mut out = Vec::new();
-    opener.update_to_vec(&sealed, &mut out).unwrap();
-    assert!(matches!(
-        opener.set_policy(OpenPolicy::new()),
-        Err(Error::InvalidState)
-    ));
-
+fn policy_errors_are_clear() {
     let e = Error::PolicyViolation(PolicyViolation::ProducerVersionDenied {
         name: "printseal".into(),
         version: "0.2.3".into(),

@@ -48,7 +48,7 @@ fn push_api_with_odd_splits() {
     }
     sealer.finish_to_vec(&mut sealed).unwrap();
 
-    let mut opener = Opener::with_identities(vec![printseal::boxed(k.clone())]);
+    let mut opener = Opener::new().unlock_with(vec![printseal::boxed(k.clone())]);
     let mut out = Vec::new();
     for piece in sealed.chunks(1001) {
         let p = opener.update_to_vec(piece, &mut out).unwrap();

@@ -274,7 +274,7 @@ fn leaked(job: &Job, out: &[u8], first_chunk: usize, allowed: usize) -> Option<S
 /// releases against `allowed` (the number of leading chunks it may release).
 fn open_streaming(job: &Job, data: &[u8], allowed: usize) -> Streamed {
     let mut problems = Vec::new();
-    let mut opener = Opener::with_identities(vec![printseal::boxed(job.identity.clone())]);
+    let mut opener = Opener::new().unlock_with(vec![printseal::boxed(job.identity.clone())]);
     let mut released = Vec::new();
     let mut result = Ok(());
     for piece in data.chunks(PIECE) {

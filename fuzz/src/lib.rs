@@ -105,7 +105,8 @@ pub fn open_push(
     backend: Backend,
     mut split: impl FnMut() -> usize,
 ) -> Outcome {
-    let mut o = Opener::with_identities(vec![printseal::boxed(kek.clone())]).with_backend(backend);
+    let mut o = Opener::with_options(printseal::OpenOptions::new().backend(backend))
+        .unlock_with(vec![printseal::boxed(kek.clone())]);
     let mut released = Vec::new();
     let mut rest = sealed;
     while !rest.is_empty() {

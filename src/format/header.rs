@@ -262,9 +262,19 @@ pub(crate) fn parse(input: &[u8]) -> core::result::Result<Header, Stop> {
 /// A short input that is not a prefix of the magic is not a printseal file, whatever
 /// follows; say so at once rather than waiting for more bytes.
 fn early_magic(input: &[u8], stop: Stop) -> Stop {
-    if MAGIC.starts_with(input) {
+    if could_be_magic(input) {
         stop
     } else {
         Stop::Fail(Error::NotPrintseal)
+    }
+}
+
+/// Whether `input` may still be the start of a printseal job: it starts with the
+/// magic, or is a proper prefix of it.
+pub(crate) fn could_be_magic(input: &[u8]) -> bool {
+    if input.len() >= MAGIC.len() {
+        input.starts_with(&MAGIC)
+    } else {
+        MAGIC.starts_with(input)
     }
 }

@@ -42,19 +42,45 @@ pub(crate) const IO_BUF: usize = 64 * crate::primitives::stream::ENCRYPTED_CHUNK
 /// Any header error; [`Error::Truncated`] if `r` ends inside the header;
 /// [`Error::Io`] for a read error.
 pub fn read_header<R: Read + ?Sized>(r: &mut R) -> Result<Header> {
-    let mut buf = Vec::new();
-    let mut needed = 1;
+    // The magic first, byte by byte as far as the input goes: an input that ends
+    // before 8 bytes is `Truncated` only if it is a proper prefix of the magic.
+    let mut buf = vec![0u8; header::MAGIC.len()];
+    let mut got = 0;
+    while got < buf.len() {
+        match r.read(&mut buf[got..]) {
+            Ok(0) => break,
+            Ok(n) => got += n,
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+            Err(e) => return Err(Error::Io(e)),
+        }
+        if !header::could_be_magic(&buf[..got]) {
+            return Err(Error::NotPrintseal);
+        }
+    }
+    if got < buf.len() {
+        return Err(Error::Truncated);
+    }
+    let mut needed = buf.len();
     loop {
         let start = buf.len();
         buf.resize(needed, 0);
-        r.read_exact(&mut buf[start..])
-            .map_err(|e| match e.kind() {
-                io::ErrorKind::UnexpectedEof => Error::Truncated,
-                _ => Error::Io(e),
-            })?;
+        read_exact_or_truncated(r, &mut buf[start..])?;
         match header::parse_step(&buf)? {
             Step::Done(h) => return Ok(*h),
             Step::Need(n) => needed = n,
         }
     }
+}
+
+/// `read_exact` for sealed input: an end of file before `buf` is full means the job is
+/// cut short. The one place where the readers, the seekable reader and rewrap turn
+/// `UnexpectedEof` into [`Error::Truncated`].
+///
+/// # Errors
+/// [`Error::Truncated`] at end of file; [`Error::Io`] for any other read error.
+pub(crate) fn read_exact_or_truncated<R: Read + ?Sized>(r: &mut R, buf: &mut [u8]) -> Result<()> {
+    r.read_exact(buf).map_err(|e| match e.kind() {
+        io::ErrorKind::UnexpectedEof => Error::Truncated,
+        _ => Error::Io(e),
+    })
 }

@@ -6,8 +6,8 @@ use crate::error::{Error, Result};
 use crate::format::header::Header;
 use crate::format::metadata::PrivateMetadata;
 use crate::io::{IO_BUF, read_header};
-use crate::open::unlock_header_with_policy;
-use crate::policy::OpenPolicy;
+use crate::open::unlock;
+use crate::open_options::OpenOptions;
 use crate::primitives::stream::PayloadDecryptor;
 use crate::recipient::Identity;
 
@@ -36,39 +36,36 @@ enum State {
 
 impl<R: Read> OpenReader<R> {
     /// Reads the header from `inner`, unlocks it with the first of `identities` that
-    /// matches, and verifies the header MAC.
+    /// matches, and verifies the header MAC, with the default [`OpenOptions`] (expired
+    /// jobs refused).
     ///
     /// # Errors
-    /// Any header or recipient error, or an I/O error.
+    /// Any header or recipient error, [`Error::PolicyViolation`], or an I/O error.
     pub fn new(inner: R, identities: &[&dyn Identity]) -> Result<OpenReader<R>> {
-        Self::open(inner, identities, None)
+        Self::with_options(inner, identities, &OpenOptions::new())
     }
 
-    /// [`OpenReader::new`], refusing a job that breaks `policy` (checked once the
-    /// header MAC verified, before any payload is decrypted).
+    /// [`OpenReader::new`] with `options`: the policy is checked once the header MAC
+    /// verified, before any payload is decrypted; the backend computes the chunks.
     ///
     /// # Errors
-    /// As [`OpenReader::new`], and [`Error::PolicyViolation`].
-    pub fn with_policy(
-        inner: R,
-        identities: &[&dyn Identity],
-        policy: &OpenPolicy,
-    ) -> Result<OpenReader<R>> {
-        Self::open(inner, identities, Some(policy))
-    }
-
-    fn open(
+    /// As [`OpenReader::new`].
+    pub fn with_options(
         mut inner: R,
         identities: &[&dyn Identity],
-        policy: Option<&OpenPolicy>,
+        options: &OpenOptions,
     ) -> Result<OpenReader<R>> {
         let header = read_header(&mut inner)?;
-        let (ks, private) = unlock_header_with_policy(&header, identities, policy)?;
-        let payload = PayloadDecryptor::new(header.suite(), &ks.payload_key, header.context());
+        let unlocked = unlock(&header, identities, options)?;
+        let (suite, key, context) = (header.suite(), &unlocked.keys.payload_key, header.context());
+        let payload = match options.forced_backend() {
+            None => PayloadDecryptor::new(suite, key, context),
+            Some(b) => PayloadDecryptor::with_backend(suite, key, context, b),
+        };
         Ok(OpenReader {
             inner,
             header,
-            private,
+            private: unlocked.private,
             payload,
             in_buf: vec![0; IO_BUF],
             out: Vec::new(),

@@ -2,19 +2,18 @@
 
 use std::io::{self, Read, Seek, SeekFrom};
 
-use subtle::ConstantTimeEq;
 use zeroize::Zeroizing;
 
 use crate::error::{Error, Result};
 use crate::format::header::Header;
 use crate::format::metadata::PrivateMetadata;
-use crate::io::read_header;
-use crate::open::unlock_header_with_policy;
-use crate::policy::OpenPolicy;
-use crate::primitives::aead::TAG_SIZE;
+use crate::io::{read_exact_or_truncated, read_header};
+use crate::open::unlock;
+use crate::open_options::OpenOptions;
+use crate::primitives::aead::{Backend, TAG_SIZE};
 use crate::primitives::stream::{
-    CHUNK_SIZE, ChunkKeys, ENCRYPTED_CHUNK_SIZE, PREFIX_SIZE, SALT_SIZE, chunk_offset, derive,
-    plaintext_len,
+    CHUNK_SIZE, ChunkKeys, ENCRYPTED_CHUNK_SIZE, PREFIX_SIZE, TRAILING_PROBE, chunk_offset,
+    keys_for_prefix, plaintext_len,
 };
 use crate::recipient::Identity;
 
@@ -49,47 +48,42 @@ pub struct SeekablePayload<R: Read + Seek> {
 
 impl<R: Read + Seek> SeekableOpenReader<R> {
     /// Reads the header from the start of `inner`, unlocks it with `identities`,
-    /// checks the payload key commitment, and works out the payload length.
+    /// checks the payload key commitment, and works out the payload length, with the
+    /// default [`OpenOptions`] (expired jobs refused).
     ///
     /// # Errors
-    /// Any header or recipient error; [`Error::PayloadCommitment`];
-    /// [`Error::Truncated`] if the file length is not one a sealed job can have; I/O
-    /// errors.
+    /// Any header or recipient error; [`Error::PolicyViolation`];
+    /// [`Error::PayloadCommitment`]; [`Error::Truncated`] or [`Error::TrailingData`] if
+    /// the file length is not one a sealed job can have; I/O errors.
     pub fn new(inner: R, identities: &[&dyn Identity]) -> Result<SeekableOpenReader<R>> {
-        Self::open(inner, identities, None)
+        Self::with_options(inner, identities, &OpenOptions::new())
     }
 
-    /// [`SeekableOpenReader::new`], refusing a job that breaks `policy` (checked once
-    /// the header MAC verified, before any payload is decrypted).
+    /// [`SeekableOpenReader::new`] with `options`: the policy is checked once the
+    /// header MAC verified, before any payload is decrypted; the backend computes the
+    /// chunks.
     ///
     /// # Errors
-    /// As [`SeekableOpenReader::new`], and [`Error::PolicyViolation`].
-    pub fn with_policy(
-        inner: R,
-        identities: &[&dyn Identity],
-        policy: &OpenPolicy,
-    ) -> Result<SeekableOpenReader<R>> {
-        Self::open(inner, identities, Some(policy))
-    }
-
-    fn open(
+    /// As [`SeekableOpenReader::new`].
+    pub fn with_options(
         mut inner: R,
         identities: &[&dyn Identity],
-        policy: Option<&OpenPolicy>,
+        options: &OpenOptions,
     ) -> Result<SeekableOpenReader<R>> {
         inner.seek(SeekFrom::Start(0))?;
         let header = read_header(&mut inner)?;
-        let (ks, private) = unlock_header_with_policy(&header, identities, policy)?;
-        let payload = SeekablePayload::new(
+        let unlocked = unlock(&header, identities, options)?;
+        let payload = SeekablePayload::with_backend(
             inner,
             header.len() as u64,
             header.suite(),
-            &ks.payload_key,
+            &unlocked.keys.payload_key,
             header.context(),
+            options.forced_backend(),
         )?;
         Ok(SeekableOpenReader {
             header,
-            private,
+            private: unlocked.private,
             payload,
         })
     }
@@ -133,40 +127,86 @@ impl<R: Read + Seek> SeekablePayload<R> {
     /// [`Error::PayloadCommitment`]; [`Error::Truncated`] if the length is not one a
     /// payload can have; I/O errors.
     pub fn new(
-        mut inner: R,
+        inner: R,
         payload_start: u64,
         suite: crate::Suite,
         input_key: &[u8; 32],
         context: &[u8],
     ) -> Result<SeekablePayload<R>> {
+        Self::with_backend(inner, payload_start, suite, input_key, context, None)
+    }
+
+    fn with_backend(
+        mut inner: R,
+        payload_start: u64,
+        suite: crate::Suite,
+        input_key: &[u8; 32],
+        context: &[u8],
+        backend: Option<Backend>,
+    ) -> Result<SeekablePayload<R>> {
         inner.seek(SeekFrom::Start(payload_start))?;
         let mut prefix = [0u8; PREFIX_SIZE];
-        inner.read_exact(&mut prefix).map_err(eof_is_truncation)?;
-        let mut salt = [0u8; SALT_SIZE];
-        salt.copy_from_slice(&prefix[..SALT_SIZE]);
-        let d = derive(suite, input_key, &salt, context);
-        if !bool::from(d.commitment.ct_eq(&prefix[SALT_SIZE..])) {
-            return Err(Error::PayloadCommitment);
-        }
-        let keys = ChunkKeys::from_derived(suite, &d);
+        read_exact_or_truncated(&mut inner, &mut prefix)?;
+        let keys = keys_for_prefix(suite, input_key, &prefix, context, backend)?;
         let file_len = inner.seek(SeekFrom::End(0))?;
         let payload_len = file_len
             .checked_sub(payload_start)
             .ok_or(Error::Truncated)?;
-        // Lengths no message can have: stopped at a chunk boundary, or a tail shorter
-        // than a tag. Unauthenticated, so reported as truncation.
-        let plaintext_len = plaintext_len(payload_len).ok_or(Error::Truncated)?;
-        let last_chunk = plaintext_len / CHUNK_SIZE as u64;
-        Ok(SeekablePayload {
+        let mut payload = SeekablePayload {
             inner,
             keys,
             payload_start,
-            plaintext_len,
-            last_chunk,
+            plaintext_len: 0,
+            last_chunk: 0,
             pos: 0,
             cached: None,
             length_verified: false,
             scratch: vec![0; ENCRYPTED_CHUNK_SIZE],
+        };
+        match plaintext_len(payload_len) {
+            Some(len) => payload.set_len(len),
+            None => return Err(payload.impossible_length(payload_len)),
+        }
+        Ok(payload)
+    }
+
+    /// The error for a payload length no message can have (it stops at a chunk
+    /// boundary, or its tail is shorter than a tag), chosen as a streaming opener
+    /// would choose it for the same file (docs/FORMAT.md §10): trailing data if cutting
+    /// 1 to 16 bytes leaves an authentic final chunk; a failed chunk if the last whole
+    /// 16400-byte window does not open as a middle chunk; else truncation.
+    fn impossible_length(&mut self, payload_len: u64) -> Error {
+        if self.has_trailing_data(payload_len) {
+            return Error::TrailingData;
+        }
+        let windows = payload_len.saturating_sub(PREFIX_SIZE as u64) / ENCRYPTED_CHUNK_SIZE as u64;
+        if let Some(last_whole) = windows.checked_sub(1) {
+            self.set_len(windows * CHUNK_SIZE as u64);
+            let res = self.load_chunk(last_whole);
+            self.cached = None;
+            if let Err(e) = res {
+                return e;
+            }
+        }
+        Error::Truncated
+    }
+
+    fn set_len(&mut self, plaintext_len: u64) {
+        self.plaintext_len = plaintext_len;
+        self.last_chunk = plaintext_len / CHUNK_SIZE as u64;
+    }
+
+    /// Whether the payload of `payload_len` bytes is an authentic one followed by 1 to
+    /// `TRAILING_PROBE` bytes that carried its tail across a chunk boundary.
+    fn has_trailing_data(&mut self, payload_len: u64) -> bool {
+        (1..=TRAILING_PROBE as u64).any(|extra| {
+            let Some(len) = payload_len.checked_sub(extra).and_then(plaintext_len) else {
+                return false;
+            };
+            self.set_len(len);
+            let ok = self.load_chunk(self.last_chunk).is_ok();
+            self.cached = None;
+            ok
         })
     }
 
@@ -203,7 +243,7 @@ impl<R: Read + Seek> SeekablePayload<R> {
             .ok_or(Error::InvalidSeek)?;
         self.inner.seek(SeekFrom::Start(offset))?;
         let ct = &mut self.scratch[..pt_len + TAG_SIZE];
-        self.inner.read_exact(ct).map_err(eof_is_truncation)?;
+        read_exact_or_truncated(&mut self.inner, ct)?;
         let mut pt = match self.cached.take() {
             Some((_, mut buf)) => {
                 buf.resize(pt_len, 0);
@@ -237,14 +277,6 @@ impl<R: Read + Seek> SeekablePayload<R> {
         buf[..n].copy_from_slice(&chunk[within..within + n]);
         self.pos += n as u64;
         Ok(n)
-    }
-}
-
-fn eof_is_truncation(e: io::Error) -> Error {
-    if e.kind() == io::ErrorKind::UnexpectedEof {
-        Error::Truncated
-    } else {
-        Error::Io(e)
     }
 }
 

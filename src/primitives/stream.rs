@@ -105,6 +105,31 @@ pub(crate) fn derive(
     d
 }
 
+/// Derives the chunk keys of a payload from its prefix (salt and key commitment),
+/// after checking the commitment in constant time ("MUST check the commitment matches
+/// [...] before continuing"). The one commitment check: the streaming decryptor, the
+/// seekable reader and rewrap all come through here.
+///
+/// # Errors
+/// [`Error::PayloadCommitment`] if the commitment does not match (the payload belongs
+/// to another header or key, or was altered); [`Error::Internal`] if the backend
+/// refuses the key.
+pub(crate) fn keys_for_prefix(
+    suite: Suite,
+    input_key: &[u8; KEY_SIZE],
+    prefix: &[u8; PREFIX_SIZE],
+    context: &[u8],
+    backend: Option<Backend>,
+) -> Result<ChunkKeys> {
+    let mut salt = [0u8; SALT_SIZE];
+    salt.copy_from_slice(&prefix[..SALT_SIZE]);
+    let d = derive(suite, input_key, &salt, context);
+    if !bool::from(d.commitment.ct_eq(&prefix[SALT_SIZE..])) {
+        return Err(Error::PayloadCommitment);
+    }
+    ChunkKeys::from_derived_with(suite, &d, backend)
+}
+
 impl ChunkKeys {
     pub(crate) fn from_derived(suite: Suite, d: &Derived) -> ChunkKeys {
         ChunkKeys {
@@ -256,16 +281,22 @@ impl ChunkKeys {
         t.copy_from_slice(tag);
         match self.aead.open(&nonce, &[], body, &t, out) {
             Ok(()) => Ok(()),
-            Err(()) if self.has_trailing_data(&nonce, input) => Err(Error::TrailingData),
+            // The final chunk read ends where the input ends: stray bytes appended to
+            // the job sit inside it (docs/FORMAT.md §10, trailing data).
+            Err(()) if last && self.trailing_extra(counter, input).is_some() => {
+                Err(Error::TrailingData)
+            }
             Err(()) => Err(tampered),
         }
     }
 
-    /// Whether `input` is a valid final chunk followed by 1 to [`TRAILING_PROBE`] bytes.
-    /// The probe's plaintext goes to a scratch buffer that is zeroized, never released.
-    fn has_trailing_data(&self, nonce: &[u8; NONCE_SIZE], input: &[u8]) -> bool {
+    /// How many bytes (1 to [`TRAILING_PROBE`]) must be cut from the end of `input` for
+    /// it to be a valid final chunk `counter`, if any. The probe's plaintext goes to a
+    /// scratch buffer that is zeroized, never released.
+    pub(crate) fn trailing_extra(&self, counter: u64, input: &[u8]) -> Option<usize> {
+        let nonce = self.nonce(counter).ok()?;
         let mut scratch = Zeroizing::new(vec![0u8; input.len()]);
-        (1..=TRAILING_PROBE).any(|extra| {
+        (1..=TRAILING_PROBE).find(|&extra| {
             let Some(len) = input.len().checked_sub(extra) else {
                 return false;
             };
@@ -276,7 +307,7 @@ impl ChunkKeys {
             let mut t = [0u8; TAG_SIZE];
             t.copy_from_slice(tag);
             self.aead
-                .open(nonce, &[], body, &t, &mut scratch[..body.len()])
+                .open(&nonce, &[], body, &t, &mut scratch[..body.len()])
                 .is_ok()
         })
     }
@@ -285,6 +316,13 @@ impl ChunkKeys {
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
 enum Phase {
     Running,
+    /// A full-length chunk failed as a middle chunk but is an authentic final chunk
+    /// followed by `stray` bytes: trailing data, as long as at most
+    /// [`TRAILING_PROBE`] stray bytes follow in all (else chunk `chunk` was tampered).
+    Trailing {
+        chunk: u64,
+        stray: usize,
+    },
     Finished,
     Failed,
 }
@@ -345,14 +383,20 @@ impl PayloadEncryptor {
     }
 
     /// Exactly how many output bytes [`Self::update`] writes for `input_len` more bytes.
+    /// Saturates at `usize::MAX` where the exact figure would not fit (only for an
+    /// `input_len` no slice can have).
     pub fn update_output_len(&self, input_len: usize) -> usize {
         let prefix = if self.prefix_pending { PREFIX_SIZE } else { 0 };
-        prefix + (self.buf.len().saturating_add(input_len) / CHUNK_SIZE) * ENCRYPTED_CHUNK_SIZE
+        let chunks = self.buf.len().saturating_add(input_len) / CHUNK_SIZE;
+        chunks
+            .saturating_mul(ENCRYPTED_CHUNK_SIZE)
+            .saturating_add(prefix)
     }
 
     /// Exactly how many output bytes [`Self::finish`] writes.
     pub fn finish_output_len(&self) -> usize {
         let prefix = if self.prefix_pending { PREFIX_SIZE } else { 0 };
+        // The buffer holds less than one chunk: no overflow.
         prefix + self.buf.len() + TAG_SIZE
     }
 
@@ -520,6 +564,9 @@ impl PayloadDecryptor {
     /// [`Error::PayloadTampered`]; [`Error::LimitExceeded`]; [`Error::InvalidState`]
     /// after `finish` or an earlier error (errors are final).
     pub fn update(&mut self, mut input: &[u8], out: &mut [u8]) -> Result<usize> {
+        if let Phase::Trailing { chunk, stray } = self.phase {
+            return self.count_stray(chunk, stray.saturating_add(input.len()));
+        }
         if self.phase != Phase::Running {
             return Err(Error::InvalidState);
         }
@@ -527,11 +574,62 @@ impl PayloadDecryptor {
         if out.len() < needed {
             return Err(Error::OutputTooSmall { needed });
         }
-        let res = self.update_inner(&mut input, out);
+        let res = match self.update_inner(&mut input, out) {
+            Err(Error::PayloadTampered { chunk, last: false }) => {
+                self.middle_chunk_failed(chunk, input)
+            }
+            res => res,
+        };
         if res.is_err() {
             self.phase = Phase::Failed;
         }
         res
+    }
+
+    /// A full-length chunk failed to open as a middle chunk. If it is an authentic final
+    /// chunk followed by stray bytes, the job may just have bytes appended: it is
+    /// trailing data if at most [`TRAILING_PROBE`] stray bytes follow in all, which the
+    /// next calls tell (nothing is released meanwhile). `rest` is the input from the
+    /// failed chunk on (or, if the chunk came from the internal buffer, what followed).
+    fn middle_chunk_failed(&mut self, chunk: u64, rest: &[u8]) -> Result<usize> {
+        let tampered = Error::PayloadTampered { chunk, last: false };
+        let Some(keys) = self.keys.as_ref() else {
+            return Err(tampered);
+        };
+        // The failed chunk came from the internal buffer (then `rest` is what followed
+        // it), or from the run of whole chunks that `rest` starts with.
+        let located = if self.buf.len() == ENCRYPTED_CHUNK_SIZE {
+            Some((&self.buf[..], rest.len()))
+        } else {
+            chunk
+                .checked_sub(self.counter)
+                .and_then(|i| usize::try_from(i).ok())
+                .and_then(|i| i.checked_mul(ENCRYPTED_CHUNK_SIZE))
+                .and_then(|off| {
+                    let window = rest.get(off..off.checked_add(ENCRYPTED_CHUNK_SIZE)?)?;
+                    Some((window, rest.len() - off - ENCRYPTED_CHUNK_SIZE))
+                })
+        };
+        let Some((window, after)) = located else {
+            return Err(tampered);
+        };
+        match keys.trailing_extra(chunk, window) {
+            Some(extra) => {
+                self.buf.zeroize();
+                self.buf.clear();
+                self.count_stray(chunk, extra + after)
+            }
+            None => Err(tampered),
+        }
+    }
+
+    fn count_stray(&mut self, chunk: u64, stray: usize) -> Result<usize> {
+        if stray > TRAILING_PROBE {
+            self.phase = Phase::Failed;
+            return Err(Error::PayloadTampered { chunk, last: false });
+        }
+        self.phase = Phase::Trailing { chunk, stray };
+        Ok(0)
     }
 
     fn update_inner(&mut self, input: &mut &[u8], out: &mut [u8]) -> Result<usize> {
@@ -539,7 +637,7 @@ impl PayloadDecryptor {
             return Ok(0);
         }
         let Some(keys) = self.keys.as_ref() else {
-            return Err(Error::InvalidState);
+            return Err(Error::Internal("payload keys missing after the prefix"));
         };
         let mut w = 0;
         if !self.buf.is_empty() {
@@ -579,13 +677,13 @@ impl PayloadDecryptor {
             if self.prefix_len < PREFIX_SIZE {
                 return Ok(false);
             }
-            let mut salt = [0u8; SALT_SIZE];
-            salt.copy_from_slice(&self.prefix[..SALT_SIZE]);
-            let d = derive(self.suite, &self.input_key, &salt, &self.context);
-            if !bool::from(d.commitment.ct_eq(&self.prefix[SALT_SIZE..])) {
-                return Err(Error::PayloadCommitment);
-            }
-            self.keys = Some(ChunkKeys::from_derived_with(self.suite, &d, self.backend)?);
+            self.keys = Some(keys_for_prefix(
+                self.suite,
+                &self.input_key,
+                &self.prefix,
+                &self.context,
+                self.backend,
+            )?);
         }
         Ok(true)
     }
@@ -599,6 +697,10 @@ impl PayloadDecryptor {
     /// verify, which is also what bytes appended after a job, or a cut inside the final
     /// chunk, look like; [`Error::OutputTooSmall`]; [`Error::InvalidState`].
     pub fn finish(&mut self, out: &mut [u8]) -> Result<usize> {
+        if let Phase::Trailing { .. } = self.phase {
+            self.phase = Phase::Failed;
+            return Err(Error::TrailingData);
+        }
         if self.phase != Phase::Running {
             return Err(Error::InvalidState);
         }

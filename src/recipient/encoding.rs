@@ -162,24 +162,37 @@ fn describe(hrp_lower: &str) -> &'static str {
 
 /// Encodes `data` under `hrp`. Upper case for secrets. The string is built in a
 /// buffer of its final size, so that no reallocation leaves a copy of a secret behind.
-pub(crate) fn encode(hrp: &'static str, data: &[u8], upper: bool) -> Zeroizing<String> {
-    // Every HRP above is valid Bech32 (ASCII 33..=126, at most 83 characters) and every
-    // key is far under MAX_KEY_STRING, so neither call below can fail; the fallbacks
-    // only keep `unwrap` out of library code.
-    let Ok(hrp) = Hrp::parse(hrp) else {
-        return Zeroizing::new(String::new());
-    };
-    let len = bech32::encoded_length::<Bech32Unbounded>(hrp, data).unwrap_or(0);
+///
+/// Infallible by construction: `hrp` is checked when its constant is evaluated (at
+/// compile time, see [`hrp`]), and the checksummed character iterator cannot fail (the
+/// unbounded checksum has no length limit).
+pub(crate) fn encode(hrp: &Hrp, data: &[u8], upper: bool) -> Zeroizing<String> {
+    use bech32::{ByteIterExt, Fe32IterExt};
+    let len = hrp.len() + 1 + (data.len() * 8).div_ceil(5) + Bech32Unbounded::CHECKSUM_LENGTH;
     let mut s = Zeroizing::new(String::with_capacity(len));
-    let res = if upper {
-        bech32::encode_upper_to_fmt::<Bech32Unbounded, String>(&mut s, hrp, data)
-    } else {
-        bech32::encode_lower_to_fmt::<Bech32Unbounded, String>(&mut s, hrp, data)
-    };
-    if res.is_err() {
-        s.clear();
-    }
+    let chars = data
+        .iter()
+        .copied()
+        .bytes_to_fes()
+        .with_checksum::<Bech32Unbounded>(hrp)
+        .chars();
+    s.extend(chars.map(|c| if upper { c.to_ascii_uppercase() } else { c }));
     s
+}
+
+/// The human-readable parts as [`Hrp`] values, built at compile time (a constant that
+/// did not fit would fail the build, not a call).
+pub(crate) mod hrp {
+    use bech32::Hrp;
+
+    /// [`super::HRP_X25519_RECIPIENT`].
+    pub(crate) const X25519_RECIPIENT: Hrp = Hrp::parse_unchecked(super::HRP_X25519_RECIPIENT);
+    /// [`super::HRP_XWING_RECIPIENT`].
+    pub(crate) const XWING_RECIPIENT: Hrp = Hrp::parse_unchecked(super::HRP_XWING_RECIPIENT);
+    /// [`super::HRP_X25519_IDENTITY`].
+    pub(crate) const X25519_IDENTITY: Hrp = Hrp::parse_unchecked(super::HRP_X25519_IDENTITY);
+    /// [`super::HRP_XWING_IDENTITY`].
+    pub(crate) const XWING_IDENTITY: Hrp = Hrp::parse_unchecked(super::HRP_XWING_IDENTITY);
 }
 
 /// Decodes a key string whose human-readable part must be `hrp` and whose data must
@@ -194,7 +207,9 @@ pub(crate) fn decode(
         return Err(KeyParseError::NotBech32);
     }
     let unchecked = UncheckedHrpstring::new(s).map_err(|_| KeyParseError::NotBech32)?;
-    let found = Zeroizing::new(unchecked.hrp().to_lowercase());
+    // Equal to `hrp` but for case once checked below; the canonical re-encoding uses it.
+    let parsed = unchecked.hrp();
+    let found = Zeroizing::new(parsed.to_lowercase());
     if found.as_str() != hrp {
         return Err(KeyParseError::WrongPrefix {
             expected: display_prefix(hrp),
@@ -212,9 +227,32 @@ pub(crate) fn decode(
             found: data.len(),
         });
     }
-    let again = encode(hrp, &data, false);
+    let again = encode(&parsed, &data, false);
     if !again.eq_ignore_ascii_case(s) {
         return Err(KeyParseError::NonCanonical);
     }
     Ok(data)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_hrp_constant_is_valid_bech32_and_round_trips() {
+        for (text, hrp) in [
+            (HRP_X25519_RECIPIENT, hrp::X25519_RECIPIENT),
+            (HRP_XWING_RECIPIENT, hrp::XWING_RECIPIENT),
+            (HRP_X25519_IDENTITY, hrp::X25519_IDENTITY),
+            (HRP_XWING_IDENTITY, hrp::XWING_IDENTITY),
+        ] {
+            assert_eq!(Hrp::parse(text), Ok(hrp), "{text}");
+            let data = [0xa5u8; 1216];
+            for upper in [false, true] {
+                let s = encode(&hrp, &data, upper);
+                assert_eq!(s.len(), s.capacity(), "exact capacity");
+                assert_eq!(&*decode(&s, text, data.len()).expect("decodes"), &data[..]);
+            }
+        }
+    }
 }

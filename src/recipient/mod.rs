@@ -161,18 +161,50 @@ pub trait Identity {
     fn unwrap_stanza(&self, stanza: &Stanza) -> Option<Result<FileKey>>;
 }
 
+/// The key id a stanza is addressed to, for the bound on trial unwraps: the first 16
+/// bytes of a KEK stanza, the first 8 of an HPKE stanza, and for kinds printseal does
+/// not know the first 16 bytes of the body (external key stores put their key id
+/// first, as the built-in kinds do).
+fn trial_key_id(stanza: &Stanza) -> &[u8] {
+    use crate::format::stanza::kind;
+    let len = match stanza.kind() {
+        kind::KEK_AES256_KWP => kek::KEY_ID_SIZE,
+        kind::X25519_HPKE | kind::XWING_HPKE => hpke_core::KEY_ID_SIZE,
+        _ => 16,
+    };
+    let body = stanza.body();
+    &body[..len.min(body.len())]
+}
+
 /// Unwraps the file key from the first stanza that one of `identities` can open.
+///
+/// Trial unwraps are bounded: once an identity has failed to unwrap a stanza (it said
+/// the stanza was its own, then the unwrap failed), it is not asked again about any
+/// stanza of the same kind and key id. Key ids are public, so without the bound a
+/// forged header could make one identity run up to [`crate::limits::MAX_STANZAS`]
+/// decapsulations (an X-Wing one costs about a millisecond); with it, an identity
+/// costs at most one failed unwrap per key id it holds.
 pub(crate) fn unwrap_any(
     stanzas: &[Stanza],
     identities: &[&dyn Identity],
 ) -> core::result::Result<FileKey, Option<crate::Error>> {
     let mut first_err = None;
+    // (identity index, stanza kind, key id) of every failed unwrap so far.
+    let mut failed: Vec<(usize, u16, &[u8])> = Vec::new();
     for stanza in stanzas {
-        for id in identities {
+        let key_id = trial_key_id(stanza);
+        for (i, id) in identities.iter().enumerate() {
+            let tried = |&(j, kind, kid): &(usize, u16, &[u8])| {
+                j == i && kind == stanza.kind() && kid == key_id
+            };
+            if failed.iter().any(tried) {
+                continue;
+            }
             match id.unwrap_stanza(stanza) {
                 None => {}
                 Some(Ok(key)) => return Ok(key),
                 Some(Err(e)) => {
+                    failed.push((i, stanza.kind(), key_id));
                     first_err.get_or_insert(e);
                 }
             }

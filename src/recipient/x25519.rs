@@ -88,7 +88,7 @@ impl X25519Recipient {
 impl fmt::Display for X25519Recipient {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(&encoding::encode(
-            encoding::HRP_X25519_RECIPIENT,
+            &encoding::hrp::X25519_RECIPIENT,
             &self.bytes,
             false,
         ))
@@ -199,7 +199,7 @@ impl X25519Identity {
 
     /// The secret key as text, `PRINTSEAL-SECRET-KEY-1…`, in a buffer zeroized on drop.
     pub fn to_secret_string(&self) -> Zeroizing<String> {
-        encoding::encode(encoding::HRP_X25519_IDENTITY, &self.secret.0, true)
+        encoding::encode(&encoding::hrp::X25519_IDENTITY, &self.secret.0, true)
     }
 }
 

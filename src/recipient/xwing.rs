@@ -95,7 +95,7 @@ impl XWingRecipient {
 impl fmt::Display for XWingRecipient {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(&encoding::encode(
-            encoding::HRP_XWING_RECIPIENT,
+            &encoding::hrp::XWING_RECIPIENT,
             &self.pk.to_bytes(),
             false,
         ))
@@ -201,7 +201,7 @@ impl XWingIdentity {
     /// The secret key as text, `PRINTSEAL-SECRET-KEY-PQ-1…`, in a buffer zeroized on
     /// drop.
     pub fn to_secret_string(&self) -> Zeroizing<String> {
-        encoding::encode(encoding::HRP_XWING_IDENTITY, &self.seed.0, true)
+        encoding::encode(&encoding::hrp::XWING_IDENTITY, &self.seed.0, true)
     }
 }
 
