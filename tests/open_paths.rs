@@ -411,3 +411,18 @@ fn output_bounds_saturate_instead_of_wrapping() {
     let opener = Opener::new();
     assert!(opener.update_output_len(usize::MAX) <= usize::MAX / 16_400 * 16_384 + 16_384);
 }
+
+#[test]
+fn a_non_canonical_x25519_enc_is_an_unwrap_failure() {
+    use printseal::X25519Identity;
+    let id = X25519Identity::generate_with_rng(&mut seeded_rng([12; 32]));
+    let job = job_with(&[&id.to_public()]);
+    assert!(open(&job, &[&id]).is_ok());
+    let body = printseal::Header::parse(&job).unwrap().stanzas()[0]
+        .body()
+        .to_vec();
+    let at = job.windows(body.len()).position(|w| w == body).unwrap();
+    let mut bad = job.clone();
+    bad[at + 8 + 31] ^= 0x80; // bit 255 of enc: the same X25519 point, other bytes
+    assert!(matches!(open(&bad, &[&id]), Err(Error::StanzaUnwrap)));
+}

@@ -59,3 +59,48 @@ fn magic_suites_and_labels_match_the_spec() {
         assert!(SPEC.contains(label), "{label}");
     }
 }
+
+/// The points an independent implementer found missing from FORMAT.md are stated
+/// (each is also enforced by a behaviour test: tests/open_paths.rs, tests/errors.rs).
+#[test]
+fn the_spec_answers_the_review_questions() {
+    // Compared with white space folded, so that line wrapping does not matter.
+    let fold = |s: &str| s.split_whitespace().collect::<Vec<_>>().join(" ");
+    let spec = fold(SPEC);
+    let opening = &spec[spec.find("## 10. Opening a job").unwrap()..spec.find("## 11.").unwrap()];
+    for needle in [
+        "`89 50 58` is not printseal",
+        "(including the empty input) is [`truncated`]",
+        "*before* reading or allocating",
+        "MUST NOT be asked again",
+        "[`policy violation`]",
+        "refuses a job whose\n   `expires` is non-zero",
+        "an opener MUST follow",
+        "at most 16 − *k* further bytes follow",
+        "A random-access opener",
+    ] {
+        assert!(opening.contains(&fold(needle)), "§10 lacks {needle:?}");
+    }
+    for needle in [
+        "The unwrapped key MUST be\n  exactly 32 bytes",
+        "revision -06",
+        "| `printseal-secret-key-pq-` |",
+        "never canonicalises it",
+        "371\nbytes",
+        "`expires` at or before `created` is not malformed",
+        "**A job proves nothing about who sealed it.**",
+        "| `private_len` below 17 | (no tag) | header failure |",
+    ] {
+        assert!(spec.contains(&fold(needle)), "FORMAT.md lacks {needle:?}");
+    }
+    // The HRPs in the spec are the code's.
+    use printseal::recipient::encoding::*;
+    for hrp in [
+        HRP_X25519_RECIPIENT,
+        HRP_XWING_RECIPIENT,
+        HRP_X25519_IDENTITY,
+        HRP_XWING_IDENTITY,
+    ] {
+        assert!(SPEC.contains(&format!("| `{hrp}` |")), "HRP {hrp}");
+    }
+}
