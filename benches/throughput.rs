@@ -17,6 +17,8 @@
 //! the plaintext size. Buffers are built outside the timed loops; sealing and opening
 //! write into preallocated buffers through `Sealer::update` / `Opener::update`.
 
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
 use std::hint::black_box;
 use std::io::{Read, Write};
 

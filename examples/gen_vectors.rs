@@ -12,6 +12,8 @@
 //! `expect:` line. The file format is described in [`README_HEAD`] (and in the
 //! generated `tests/vectors/README.md`).
 
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
 use std::fmt::Write as _;
 
 use printseal::format::header::Header;

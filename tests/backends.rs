@@ -12,6 +12,8 @@
 //! Without the `aws-lc-rs` feature only RustCrypto runs; `scripts/test.sh` runs this file
 //! with `--features aws-lc-rs,parallel` too.
 
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
 use std::path::PathBuf;
 
 use printseal::hazmat::{Backend, RawAead};

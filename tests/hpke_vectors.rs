@@ -11,6 +11,8 @@
 //! The shared vectors are read from `$PRINTSEAL_SHARED/vectors`, by default
 //! `$CARGO_MANIFEST_DIR/../shared/vectors`.
 
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
 use std::convert::Infallible;
 use std::path::PathBuf;
 

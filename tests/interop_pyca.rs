@@ -12,6 +12,8 @@
 //! target/test-venv/bin/python). Without it the tests print a loud SKIPPED line and
 //! pass, except under CI (`CI` set), where they fail.
 
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
 use std::path::{Path, PathBuf};
 use std::process::Command;
 

@@ -1,4 +1,6 @@
 //! The std::io adapters: SealWriter, OpenReader, SeekableOpenReader.
+
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 #![cfg(all(feature = "std", feature = "getrandom"))]
 
 use std::io::{Cursor, ErrorKind, Read, Seek, SeekFrom, Write};

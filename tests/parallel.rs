@@ -4,6 +4,8 @@
 //! tampered chunk the error names the FIRST failing chunk and nothing from it on is
 //! released. Without the feature the same tests check the sequential path.
 
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
 use printseal::hazmat::{
     CHUNK_SIZE, ENCRYPTED_CHUNK_SIZE, PARALLEL_MIN_CHUNKS, PREFIX_SIZE, PayloadDecryptor,
     PayloadEncryptor,

@@ -1,6 +1,8 @@
 //! Producer binding, producer policy and the header-only directory scan (issue 4,
 //! parts 3 and 4).
 
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
 #[cfg(feature = "std")]
 use std::path::{Path, PathBuf};
 

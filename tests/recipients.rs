@@ -1,6 +1,8 @@
 //! Public-key recipients: X25519 and X-Wing stanzas through HPKE, key encodings,
 //! several recipients per job, the post-quantum mixing policy, stanza floods.
 
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
 use std::time::{Duration, Instant};
 
 use printseal::format::stanza::{kind, known_body_len};

@@ -1,5 +1,7 @@
 //! Rewrap: new recipients, same payload bytes; every failure kind; the atomic file
 //! helper under a failure at every step.
+
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 #![cfg(feature = "std")]
 
 use std::fs::{self, File, Permissions};

@@ -9,6 +9,8 @@
 //! (c) the CBOM lists exactly the suites and stanza kinds the code registers;
 //! (d) `sbom_sha256()` is the SHA-256 of `sbom_json()`.
 
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 use std::process::Command;

@@ -1,5 +1,7 @@
 //! docs/FORMAT.md and the code state the same constants.
 
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
 use printseal::limits::*;
 
 const SPEC: &str = include_str!("../docs/FORMAT.md");

@@ -17,6 +17,8 @@
 //! or a filter that matches nothing fails instead of passing with zero cases. Run with
 //! `--nocapture` to see the per-file counts.
 
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
 use std::io::Read;
 use std::path::PathBuf;
 

@@ -7,6 +7,8 @@
 //!   which it may succeed;
 //! - reading a range covered by validly encrypted chunks of a `PartialPlaintext` vector
 //!   succeeds and matches the valid prefix.
+
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 #![cfg(feature = "std")]
 
 use std::io::{Cursor, Read, Seek, SeekFrom};
