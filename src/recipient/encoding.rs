@@ -7,6 +7,7 @@
 //! | X-Wing recipient (public)    | `printseal-pq1`                | 1216-byte key   |
 //! | X25519 identity (secret)     | `PRINTSEAL-SECRET-KEY-1`       | 32-byte scalar  |
 //! | X-Wing identity (secret)     | `PRINTSEAL-SECRET-KEY-PQ-1`    | 32-byte seed    |
+//! | KEK (secret, symmetric)      | `PRINTSEAL-KEK-1`              | 16-byte key id, 32-byte key |
 //!
 //! Public keys are written in lower case, secret keys in upper case (so that a secret
 //! key stands out in a config file); either case parses, mixed case does not. A parser
@@ -41,6 +42,9 @@ pub const HRP_XWING_RECIPIENT: &str = "printseal-pq";
 pub const HRP_X25519_IDENTITY: &str = "printseal-secret-key-";
 /// Human-readable part of X-Wing identities: `PRINTSEAL-SECRET-KEY-PQ-1…`.
 pub const HRP_XWING_IDENTITY: &str = "printseal-secret-key-pq-";
+
+/// Human-readable part of key-encryption keys: `PRINTSEAL-KEK-1…` (key id, then key).
+pub const HRP_KEK: &str = "printseal-kek-";
 
 /// Longest key string a parser looks at: an X-Wing public key is about 1960
 /// characters. Longer input is refused before any decoding.
@@ -146,6 +150,7 @@ fn display_prefix(hrp: &'static str) -> &'static str {
         HRP_XWING_RECIPIENT => "printseal-pq1",
         HRP_X25519_IDENTITY => "PRINTSEAL-SECRET-KEY-1",
         HRP_XWING_IDENTITY => "PRINTSEAL-SECRET-KEY-PQ-1",
+        HRP_KEK => "PRINTSEAL-KEK-1",
         _ => "?",
     }
 }
@@ -156,6 +161,7 @@ fn describe(hrp_lower: &str) -> &'static str {
         HRP_XWING_RECIPIENT => "X-Wing (post-quantum) recipient (public)",
         HRP_X25519_IDENTITY => "X25519 identity (secret)",
         HRP_XWING_IDENTITY => "X-Wing (post-quantum) identity (secret)",
+        HRP_KEK => "key-encryption key (secret)",
         _ => "unknown",
     }
 }
@@ -193,6 +199,8 @@ pub(crate) mod hrp {
     pub(crate) const X25519_IDENTITY: Hrp = Hrp::parse_unchecked(super::HRP_X25519_IDENTITY);
     /// [`super::HRP_XWING_IDENTITY`].
     pub(crate) const XWING_IDENTITY: Hrp = Hrp::parse_unchecked(super::HRP_XWING_IDENTITY);
+    /// [`super::HRP_KEK`].
+    pub(crate) const KEK: Hrp = Hrp::parse_unchecked(super::HRP_KEK);
 }
 
 /// Decodes a key string whose human-readable part must be `hrp` and whose data must

@@ -1,7 +1,9 @@
 //! Symmetric key-encryption-key recipients: AES-256-KWP (RFC 5649).
 
+use alloc::string::String;
 use alloc::vec::Vec;
 use core::fmt;
+use core::str::FromStr;
 
 use aes_kw::KwpAes256;
 use aes_kw::cipher::KeyInit;
@@ -10,6 +12,7 @@ use zeroize::{Zeroize, ZeroizeOnDrop, Zeroizing};
 use crate::error::{Error, Result};
 use crate::file_key::{FILE_KEY_SIZE, FileKey};
 use crate::format::stanza::{Stanza, kind};
+use crate::recipient::encoding::{self, KeyParseError};
 use crate::recipient::{Identity, Recipient};
 
 /// Size of a KEK key id.
@@ -26,7 +29,12 @@ pub const STANZA_BODY_LEN: usize = KEY_ID_SIZE + WRAPPED_SIZE;
 /// The key id travels in clear in every stanza so that an opener can ask its key store
 /// for the right KEK without trial decryption; it reveals which jobs share a KEK, and
 /// nothing about the key. Acts as both a [`Recipient`] and an [`Identity`]. The key is
-/// zeroized on drop and never shown by `Debug`.
+/// zeroized on drop and never shown by `Debug` or `Display`.
+///
+/// Text form `PRINTSEAL-KEK-1…` (Bech32 of the key id followed by the key, see
+/// [`super::encoding`]), written only by [`Kek::to_secret_string`] and parsed by
+/// [`FromStr`], so that a KEK file written by one tool is read by another and a typo
+/// or truncation is caught by the checksum.
 #[derive(Clone, Zeroize, ZeroizeOnDrop)]
 pub struct Kek {
     id: [u8; KEY_ID_SIZE],
@@ -68,6 +76,35 @@ impl Kek {
     /// The key bytes, for storing the KEK in a key store. Handle with care.
     pub fn expose_secret(&self) -> &[u8; KEK_SIZE] {
         &self.key
+    }
+
+    /// The KEK as text, `PRINTSEAL-KEK-1…` (upper case, key id then key), in a buffer
+    /// zeroized on drop.
+    pub fn to_secret_string(&self) -> Zeroizing<String> {
+        let mut data = Zeroizing::new([0u8; KEY_ID_SIZE + KEK_SIZE]);
+        data[..KEY_ID_SIZE].copy_from_slice(&self.id);
+        data[KEY_ID_SIZE..].copy_from_slice(&self.key);
+        encoding::encode(&encoding::hrp::KEK, &data[..], true)
+    }
+}
+
+impl fmt::Display for Kek {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "PRINTSEAL-KEK-1[redacted; key id {:?}]", HexId(&self.id))
+    }
+}
+
+impl FromStr for Kek {
+    type Err = KeyParseError;
+
+    /// Parses `PRINTSEAL-KEK-1…` (either case, surrounding white space ignored).
+    fn from_str(s: &str) -> core::result::Result<Self, KeyParseError> {
+        let data = encoding::decode(s, encoding::HRP_KEK, KEY_ID_SIZE + KEK_SIZE)?;
+        let mut id = [0u8; KEY_ID_SIZE];
+        id.copy_from_slice(&data[..KEY_ID_SIZE]);
+        let mut key = Zeroizing::new([0u8; KEK_SIZE]);
+        key.copy_from_slice(&data[KEY_ID_SIZE..]);
+        Ok(Kek::new(id, *key))
     }
 }
 
@@ -178,5 +215,140 @@ impl Identity for Kek {
             }
             _ => Err(Error::StanzaUnwrap),
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use alloc::format;
+    use alloc::string::ToString;
+
+    use super::*;
+    use crate::recipient::x25519::X25519Identity;
+    use crate::rng::seeded_rng;
+
+    fn kek() -> Kek {
+        let mut id = [0u8; KEY_ID_SIZE];
+        let mut key = [0u8; KEK_SIZE];
+        for (i, b) in id.iter_mut().enumerate() {
+            *b = i as u8;
+        }
+        for (i, b) in key.iter_mut().enumerate() {
+            *b = 0xa0 ^ i as u8;
+        }
+        Kek::new(id, key)
+    }
+
+    #[test]
+    fn text_form_round_trips_in_either_case() {
+        let k = kek();
+        let s = k.to_secret_string();
+        assert!(s.starts_with("PRINTSEAL-KEK-1"), "{}", s.as_str());
+        assert_eq!(s.to_ascii_uppercase(), s.as_str());
+        for text in [
+            s.to_string(),
+            s.to_ascii_lowercase(),
+            format!("  {}\n", s.as_str()),
+        ] {
+            let back: Kek = text.parse().expect("parses");
+            assert_eq!(back.id(), k.id());
+            assert_eq!(back.expose_secret(), k.expose_secret());
+        }
+        // A random KEK too (all byte values, not a pattern).
+        let r = Kek::generate_with_rng(&mut seeded_rng([7; 32]));
+        let back: Kek = r.to_secret_string().parse().expect("parses");
+        assert_eq!(
+            (back.id(), back.expose_secret()),
+            (r.id(), r.expose_secret())
+        );
+    }
+
+    #[test]
+    fn text_form_is_checksummed() {
+        let s = kek().to_secret_string().to_string();
+        // Change each data character in turn to another alphabet character.
+        let prefix = "PRINTSEAL-KEK-1".len();
+        for i in prefix..s.len() {
+            let mut b = s.clone().into_bytes();
+            b[i] = if b[i] == b'Q' { b'P' } else { b'Q' };
+            let t = String::from_utf8(b).expect("ascii");
+            assert!(t.parse::<Kek>().is_err(), "corruption at {i} accepted");
+        }
+        // Truncated by one character, and by a whole 5-bit group's worth.
+        assert_eq!(
+            s[..s.len() - 1].parse::<Kek>().err(),
+            Some(KeyParseError::BadChecksum)
+        );
+        // Mixed case is not Bech32.
+        let mut mixed = s.clone();
+        mixed.replace_range(
+            prefix..prefix + 1,
+            &s[prefix..prefix + 1].to_ascii_lowercase(),
+        );
+        assert!(mixed.parse::<Kek>().is_err());
+    }
+
+    #[test]
+    fn text_form_refuses_other_keys_and_lengths() {
+        let x = X25519Identity::generate_with_rng(&mut seeded_rng([1; 32]));
+        assert_eq!(
+            x.to_secret_string().parse::<Kek>().err(),
+            Some(KeyParseError::WrongPrefix {
+                expected: "PRINTSEAL-KEK-1",
+                found: "X25519 identity (secret)",
+            })
+        );
+        // The right prefix over 32 bytes (a key without its id) is refused by length.
+        let short = encoding::encode(&encoding::hrp::KEK, &[9u8; KEK_SIZE], true);
+        assert_eq!(
+            short.parse::<Kek>().err(),
+            Some(KeyParseError::WrongLength {
+                expected: KEY_ID_SIZE + KEK_SIZE,
+                found: KEK_SIZE,
+            })
+        );
+        assert_eq!("".parse::<Kek>().err(), Some(KeyParseError::NotBech32));
+        assert_eq!(
+            "PRINTSEAL-KEK-1".parse::<Kek>().err(),
+            Some(KeyParseError::BadChecksum)
+        );
+    }
+
+    #[test]
+    fn debug_and_display_redact_the_key() {
+        let k = kek();
+        let secret_text = k.to_secret_string();
+        let key_hex: String = k
+            .expose_secret()
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect();
+        for shown in [format!("{k:?}"), format!("{k}")] {
+            assert!(
+                shown.contains("000102030405060708090a0b0c0d0e0f"),
+                "{shown}"
+            );
+            assert!(!shown.contains(&key_hex), "{shown}");
+            assert!(!shown.contains(secret_text.as_str()), "{shown}");
+        }
+        assert_eq!(
+            format!("{k}"),
+            "PRINTSEAL-KEK-1[redacted; key id 000102030405060708090a0b0c0d0e0f]"
+        );
+    }
+
+    #[test]
+    fn parsed_kek_opens_what_the_original_sealed() {
+        let k = kek();
+        let again: Kek = k.to_secret_string().parse().expect("parses");
+        let fk = FileKey::from_bytes([0x42; FILE_KEY_SIZE]);
+        let stanza = k
+            .wrap_file_key(&fk, &mut seeded_rng([0; 32]))
+            .expect("wraps");
+        let opened = again
+            .unwrap_stanza(&stanza)
+            .expect("ours")
+            .expect("unwraps");
+        assert_eq!(opened.expose_secret(), fk.expose_secret());
     }
 }
