@@ -2,35 +2,39 @@
 //!
 //! Every failure of every command ends here: [`CliError`] carries the family (which
 //! decides the exit code), a message saying what failed, and a remedy naming the flag
-//! or step that fixes it. [`EXIT_CODES`] is the table the man page, `--help` and the
-//! README print; [`family_of`] sorts the core's errors into it.
-//!
-//! The families follow the core's error table (issue 8, docs/ERRORS.md); until the core
-//! exposes `Error::family()`, [`family_of`] is the provisional map, kept here and
-//! nowhere else.
+//! or step that fixes it. The families and their exit codes are the core's error table
+//! (`docs/ERRORS.md`, `printseal::ErrorFamily` from `Error::family()`), plus 1 for the
+//! command line's own failures that have no core error. [`EXIT_CODES`] is the table the
+//! man page, `--help` and the README print; [`Family::of`] is the only place a core
+//! error becomes an exit code.
 
 use std::fmt;
 use std::io;
 
-use printseal::Error;
+use printseal::{Error, ErrorFamily};
 
 /// What kind of failure an error is; decides the exit code.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) enum Family {
-    /// A bug or a failure that should not happen (randomness, broken invariant).
-    Internal,
-    /// The command line is wrong: bad or conflicting flags, output refused.
+    /// The command line's own failure with no core error (a command it ran failed).
+    Command,
+    /// The command line or a value given is wrong: bad or conflicting flags, an invalid
+    /// key or recipient, output refused (core family `Usage`).
     Usage,
-    /// Keys: a key file is unreadable or invalid, or no identity opens the job.
-    Key,
-    /// The input is not a printseal job this build reads, or its header is malformed.
+    /// Not a printseal job this build reads, malformed, cut short or with stray bytes
+    /// after it (core family `Format`).
     Format,
-    /// Authentication failed: the job was tampered with, truncated or extended.
-    Integrity,
-    /// The open policy refused the job (producer, version, SBOM, suite, expiry).
+    /// Authentication failed: the job was altered (core family `Tampered`).
+    Tampered,
+    /// No given identity opens the job (core family `Recipient`).
+    Recipient,
+    /// The open policy refused the job (core family `Policy`).
     Policy,
-    /// Reading or writing a file or a pipe failed.
-    Io,
+    /// I/O (a file, a pipe, a key file), the random generator or a key store failed
+    /// (core family `Environment`).
+    Environment,
+    /// A broken internal invariant: a printseal bug (core family `Internal`).
+    Internal,
 }
 
 /// One row of the exit-code table.
@@ -43,60 +47,80 @@ pub(crate) struct ExitRow {
     pub(crate) meaning: &'static str,
 }
 
-/// The exit codes, in order. 0 only on complete success.
+/// The exit codes, in order (docs/ERRORS.md, "Families"). 0 only on complete success.
 pub(crate) const EXIT_CODES: &[ExitRow] = &[
     ExitRow {
         code: 0,
         name: "ok",
-        meaning: "success: the whole job was sealed, opened or verified",
+        meaning: "success: the whole job was sealed, opened, verified or released",
     },
     ExitRow {
         code: 1,
-        name: "internal",
-        meaning: "internal error (a bug, or the random number generator failed)",
+        name: "command",
+        meaning: "a program the command ran failed (lp refused the job)",
     },
     ExitRow {
         code: 2,
         name: "usage",
-        meaning: "bad command line: unknown or conflicting flags, invalid values, output refused (terminal, existing key file, same file as the input)",
+        meaning: "bad command line or value: unknown or conflicting flags, an invalid key, recipient or metadata, mixed post-quantum and classical recipients, output refused (terminal, existing key file, the input itself)",
     },
     ExitRow {
         code: 3,
-        name: "key",
-        meaning: "key problem: a key, identity or recipients file is missing or invalid, or no identity given opens the job",
+        name: "format",
+        meaning: "not a printseal job, an unsupported version or suite, a malformed header, cut short, or stray bytes after it",
     },
     ExitRow {
         code: 4,
-        name: "format",
-        meaning: "not a printseal job, an unsupported version or suite, or a malformed header",
+        name: "tampered",
+        meaning: "authentication failed: the header, a stanza or a payload chunk was altered; treat the file as hostile",
     },
     ExitRow {
         code: 5,
-        name: "integrity",
-        meaning: "authentication failed: the job was tampered with, truncated, or has data appended",
+        name: "recipient",
+        meaning: "no identity given opens the job",
     },
     ExitRow {
         code: 6,
         name: "policy",
-        meaning: "refused by the open policy (producer, version, SBOM digest, suite, expiry)",
+        meaning: "the job is authentic but the open policy refuses it (producer, version, SBOM digest, suite, expiry)",
     },
     ExitRow {
         code: 7,
-        name: "io",
-        meaning: "reading or writing a file or pipe failed (not found, permission, disk full, broken pipe)",
+        name: "environment",
+        meaning: "reading or writing a file, pipe or key file failed (not found, permission, disk full, broken pipe), or the random generator or a key store failed",
+    },
+    ExitRow {
+        code: 70,
+        name: "internal",
+        meaning: "a broken internal invariant: a printseal bug, please report it",
     },
 ];
 
 impl Family {
-    fn name(self) -> &'static str {
+    /// The family of a core error, from the core's own table.
+    pub(crate) fn of(e: &Error) -> Family {
+        match e.family() {
+            ErrorFamily::Usage => Family::Usage,
+            ErrorFamily::Format => Family::Format,
+            ErrorFamily::Tampered => Family::Tampered,
+            ErrorFamily::Recipient => Family::Recipient,
+            ErrorFamily::Policy => Family::Policy,
+            ErrorFamily::Environment => Family::Environment,
+            // ErrorFamily::Internal and families a newer core may add.
+            _ => Family::Internal,
+        }
+    }
+
+    pub(crate) fn name(self) -> &'static str {
         match self {
-            Family::Internal => "internal",
+            Family::Command => "command",
             Family::Usage => "usage",
-            Family::Key => "key",
             Family::Format => "format",
-            Family::Integrity => "integrity",
+            Family::Tampered => "tampered",
+            Family::Recipient => "recipient",
             Family::Policy => "policy",
-            Family::Io => "io",
+            Family::Environment => "environment",
+            Family::Internal => "internal",
         }
     }
 
@@ -106,29 +130,7 @@ impl Family {
         EXIT_CODES
             .iter()
             .find(|r| r.name == name)
-            .map_or(1, |r| r.code)
-    }
-}
-
-/// The family of a core error (provisional until the core's `Error::family()`).
-pub(crate) fn family_of(e: &Error) -> Family {
-    match e {
-        Error::NotPrintseal
-        | Error::UnsupportedVersion(_)
-        | Error::UnsupportedSuite(_)
-        | Error::MalformedHeader(_)
-        | Error::LimitExceeded(_) => Family::Format,
-        Error::HeaderMac
-        | Error::PayloadCommitment
-        | Error::PayloadTampered { .. }
-        | Error::Truncated
-        | Error::TrailingData => Family::Integrity,
-        Error::NoMatchingRecipient | Error::StanzaUnwrap => Family::Key,
-        Error::PolicyViolation(_) => Family::Policy,
-        Error::InvalidInput(_) | Error::MixedPostQuantum | Error::InvalidSeek => Family::Usage,
-        Error::Io(_) => Family::Io,
-        // InvalidState, Randomness, OutputTooSmall and future variants.
-        _ => Family::Internal,
+            .map_or(70, |r| r.code)
     }
 }
 
@@ -156,7 +158,7 @@ impl CliError {
     }
 
     pub(crate) fn key(message: impl Into<String>) -> CliError {
-        CliError::new(Family::Key, message)
+        CliError::new(Family::Usage, message)
     }
 
     /// An I/O error about `what` (a path, "standard input", ...).
@@ -170,7 +172,7 @@ impl CliError {
             _ => None,
         };
         CliError {
-            family: Family::Io,
+            family: Family::Environment,
             message: format!("{what}: {e}"),
             remedy: remedy.map(str::to_owned),
         }
@@ -182,7 +184,7 @@ impl CliError {
             Error::Io(io) => Error::from_io(io),
             other => other,
         };
-        let family = family_of(&e);
+        let family = Family::of(&e);
         let remedy = match &e {
             Error::NotPrintseal => {
                 Some("the input is not a sealed job; seal it with `printseal seal`")
@@ -252,7 +254,7 @@ impl fmt::Display for CliError {
 pub(crate) fn exit_status_help() -> String {
     let mut s = String::from("Exit status:\n");
     for r in EXIT_CODES {
-        s.push_str(&format!("  {:<3} {:<10} {}\n", r.code, r.name, r.meaning));
+        s.push_str(&format!("  {:<3} {:<12} {}\n", r.code, r.name, r.meaning));
     }
     s.push_str(
         "\nWhen opening to standard output, plaintext is written one chunk at a time, each \
@@ -266,36 +268,59 @@ pub(crate) fn exit_status_help() -> String {
 mod tests {
     use super::*;
 
+    const ALL: [Family; 8] = [
+        Family::Command,
+        Family::Usage,
+        Family::Format,
+        Family::Tampered,
+        Family::Recipient,
+        Family::Policy,
+        Family::Environment,
+        Family::Internal,
+    ];
+
     #[test]
     fn every_family_has_one_distinct_code() {
-        let all = [
-            Family::Internal,
-            Family::Usage,
-            Family::Key,
-            Family::Format,
-            Family::Integrity,
-            Family::Policy,
-            Family::Io,
-        ];
-        let mut codes: Vec<u8> = all.iter().map(|f| f.exit_code()).collect();
+        let mut codes: Vec<u8> = ALL.iter().map(|f| f.exit_code()).collect();
         assert!(!codes.contains(&0));
         codes.sort_unstable();
         codes.dedup();
-        assert_eq!(codes.len(), all.len());
-        assert_eq!(EXIT_CODES.len(), all.len() + 1);
+        assert_eq!(codes.len(), ALL.len());
+        assert_eq!(EXIT_CODES.len(), ALL.len() + 1);
+    }
+
+    /// The exit codes are the ones docs/ERRORS.md gives the command line.
+    #[test]
+    fn codes_match_docs_errors_md() {
+        let doc = include_str!("../../docs/ERRORS.md");
+        let fam = doc.split("## Codes").next().expect("families section");
+        let mut found = 0;
+        for line in fam.lines().filter(|l| l.starts_with("| `")) {
+            let cells: Vec<&str> = line.split('|').map(str::trim).collect();
+            let (name, code) = (cells[1].trim_matches('`').to_ascii_lowercase(), cells[4]);
+            let row = EXIT_CODES.iter().find(|r| r.name == name).expect(&name);
+            assert_eq!(row.code.to_string(), code, "{name}");
+            found += 1;
+        }
+        assert_eq!(found, 7);
     }
 
     #[test]
     fn core_errors_sort_into_families() {
-        assert_eq!(family_of(&Error::HeaderMac), Family::Integrity);
-        assert_eq!(family_of(&Error::Truncated), Family::Integrity);
-        assert_eq!(family_of(&Error::NotPrintseal), Family::Format);
-        assert_eq!(family_of(&Error::NoMatchingRecipient), Family::Key);
-        assert_eq!(family_of(&Error::Randomness), Family::Internal);
+        assert_eq!(Family::of(&Error::HeaderMac), Family::Tampered);
+        assert_eq!(Family::of(&Error::StanzaUnwrap), Family::Tampered);
+        assert_eq!(Family::of(&Error::Truncated), Family::Format);
+        assert_eq!(Family::of(&Error::NotPrintseal), Family::Format);
+        assert_eq!(Family::of(&Error::NoMatchingRecipient), Family::Recipient);
+        assert_eq!(Family::of(&Error::Randomness), Family::Environment);
+        assert_eq!(Family::of(&Error::MixedPostQuantum), Family::Usage);
+        assert_eq!(Family::Internal.exit_code(), 70);
+        // A core error carried inside an io::Error (as the io adapters return it) is
+        // recovered, not reported as I/O.
         let io = Error::Io(io::Error::other(Error::PayloadTampered {
             chunk: 3,
             last: false,
         }));
-        assert_eq!(CliError::core("x", io).family, Family::Integrity);
+        assert_eq!(CliError::core("x", io).family, Family::Tampered);
     }
 }

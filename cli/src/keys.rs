@@ -16,14 +16,14 @@ use printseal::{
 use zeroize::Zeroizing;
 
 use crate::cli::{IdentityFlags, RecipientFlags};
-use crate::error::{CliError, Result};
+use crate::error::{CliError, Family, Result};
 
 /// Largest key or recipients file read (a thousand X-Wing recipients fit in 2 MiB).
 const MAX_KEY_FILE: u64 = 4 << 20;
 
 /// An identity of any kind.
 pub(crate) enum AnyIdentity {
-    XWing(XWingIdentity),
+    XWing(Box<XWingIdentity>),
     X25519(X25519Identity),
     Kek(Kek),
 }
@@ -31,7 +31,7 @@ pub(crate) enum AnyIdentity {
 impl AnyIdentity {
     pub(crate) fn as_identity(&self) -> &dyn Identity {
         match self {
-            AnyIdentity::XWing(k) => k,
+            AnyIdentity::XWing(k) => &**k,
             AnyIdentity::X25519(k) => k,
             AnyIdentity::Kek(k) => k,
         }
@@ -49,7 +49,7 @@ impl AnyIdentity {
 
 /// A recipient of any kind.
 pub(crate) enum AnyRecipient {
-    XWing(XWingRecipient),
+    XWing(Box<XWingRecipient>),
     X25519(X25519Recipient),
     Kek(Kek),
 }
@@ -57,7 +57,7 @@ pub(crate) enum AnyRecipient {
 impl AnyRecipient {
     pub(crate) fn as_recipient(&self) -> &dyn Recipient {
         match self {
-            AnyRecipient::XWing(k) => k,
+            AnyRecipient::XWing(k) => &**k,
             AnyRecipient::X25519(k) => k,
             AnyRecipient::Kek(k) => k,
         }
@@ -113,8 +113,11 @@ fn read_key_file(path: &Path, flag: &str) -> Result<Zeroizing<String>> {
         File::open(path).and_then(|mut f| read(&mut f))
     }
     .map_err(|e| {
-        CliError::key(format!("cannot read key file {display}: {e}"))
-            .with_remedy(format!("check the path given to {flag}"))
+        CliError::new(
+            Family::Environment,
+            format!("cannot read key file {display}: {e}"),
+        )
+        .with_remedy(format!("check the path given to {flag}"))
     })?;
     if bytes.len() as u64 > MAX_KEY_FILE {
         return Err(CliError::key(format!(
@@ -164,7 +167,9 @@ fn parse_identity(line: &str, path: &Path, n: usize) -> Result<AnyIdentity> {
             .with_remedy("check the file, or generate a new key with `printseal keygen`")
     };
     if starts_with_ci(line, "PRINTSEAL-SECRET-KEY-PQ-1") {
-        line.parse().map(AnyIdentity::XWing).map_err(bad)
+        line.parse()
+            .map(|k| AnyIdentity::XWing(Box::new(k)))
+            .map_err(bad)
     } else if starts_with_ci(line, "PRINTSEAL-SECRET-KEY-1") {
         line.parse().map(AnyIdentity::X25519).map_err(bad)
     } else if starts_with_ci(line, "PRINTSEAL-KEK-1") {
@@ -235,7 +240,9 @@ pub(crate) fn parse_recipient(s: &str, origin: &str) -> Result<AnyRecipient> {
             .with_remedy("recipients start with printseal-pq1 (X-Wing) or printseal1 (X25519)")
     };
     if starts_with_ci(s, "printseal-pq1") {
-        s.parse().map(AnyRecipient::XWing).map_err(bad)
+        s.parse()
+            .map(|k| AnyRecipient::XWing(Box::new(k)))
+            .map_err(bad)
     } else if starts_with_ci(s, "printseal1") {
         s.parse().map(AnyRecipient::X25519).map_err(bad)
     } else {
@@ -331,11 +338,14 @@ pub(crate) fn recipient_refs(rs: &[AnyRecipient]) -> Vec<&dyn Recipient> {
 pub(crate) fn no_match(header: &printseal::Header, ids: &[AnyIdentity]) -> CliError {
     let wanted: Vec<String> = header.stanzas().iter().map(describe_stanza).collect();
     let given: Vec<String> = ids.iter().map(AnyIdentity::describe).collect();
-    CliError::key(format!(
-        "no identity matches: the job is sealed to {}; given: {}",
-        wanted.join(", "),
-        given.join(", ")
-    ))
+    CliError::new(
+        Family::Recipient,
+        format!(
+            "no identity matches: the job is sealed to {}; given: {}",
+            wanted.join(", "),
+            given.join(", ")
+        ),
+    )
     .with_remedy("pass -i with the identity or KEK file for one of the job's key ids")
 }
 

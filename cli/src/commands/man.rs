@@ -52,7 +52,11 @@ pub(crate) fn run(args: &ManArgs) -> Result<()> {
     cmd.build();
     for sub in cmd.get_subcommands() {
         let name = format!("printseal-{}", sub.get_name());
-        page(sub.clone().name(&name), &name, dir)?;
+        page(
+            sub.clone().name(&name).version(env!("CARGO_PKG_VERSION")),
+            &name,
+            dir,
+        )?;
     }
     page(cmd, "printseal", dir)
 }

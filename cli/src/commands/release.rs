@@ -51,12 +51,23 @@ pub(crate) fn run(args: &ReleaseArgs) -> Result<()> {
             CliError::io(&format!("running {}", args.lp.display()), &e)
                 .with_remedy("install the CUPS client (lp), or pass --lp PATH")
         })?;
-    let Some(mut stdin) = child.stdin.take() else {
+    let Some(stdin) = child.stdin.take() else {
         let _ = child.kill();
         return Err(CliError::new(Family::Internal, "no pipe to lp"));
     };
     let pb = indicatif::ProgressBar::hidden();
-    if let Err(e) = stream(&mut reader, &mut stdin, &name, &pb) {
+    let mut pipe = Pipe {
+        inner: stdin,
+        failed: false,
+    };
+    if let Err(e) = stream(&mut reader, &mut pipe, &name, &pb) {
+        if pipe.failed {
+            // lp stopped reading: its own exit status says why.
+            let status = child
+                .wait()
+                .map_err(|e| CliError::io("waiting for lp", &e))?;
+            return Err(lp_failed(queue, &status.to_string()));
+        }
         // lp has not seen the end of its input: killing it now leaves CUPS with an
         // incomplete request, which it does not print.
         let _ = child.kill();
@@ -69,13 +80,13 @@ pub(crate) fn run(args: &ReleaseArgs) -> Result<()> {
             ..e
         });
     }
-    drop(stdin);
+    drop(pipe);
     let out = child
         .wait_with_output()
         .map_err(|e| CliError::io(&format!("waiting for {}", args.lp.display()), &e))?;
     if !out.status.success() {
         return Err(CliError::new(
-            Family::Io,
+            Family::Command,
             format!("lp refused the job for queue {queue} ({})", out.status),
         )
         .with_remedy(
@@ -98,6 +109,34 @@ pub(crate) fn run(args: &ReleaseArgs) -> Result<()> {
         println!("released {name} to {queue}: {request}");
     }
     Ok(())
+}
+
+fn lp_failed(queue: &str, status: &str) -> CliError {
+    CliError::new(
+        Family::Command,
+        format!("lp refused the job for queue {queue} ({status})"),
+    )
+    .with_remedy(
+        "check the queue with `lpstat -p QUEUE` (and CUPS_SERVER); the sealed file is kept",
+    )
+}
+
+/// The pipe to lp, remembering whether a write to it failed.
+struct Pipe {
+    inner: std::process::ChildStdin,
+    failed: bool,
+}
+
+impl Write for Pipe {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        let r = self.inner.write(buf);
+        self.failed |= r.is_err();
+        r
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.inner.flush()
+    }
 }
 
 fn held_files(dir: &Path) -> Result<Vec<PathBuf>> {

@@ -97,7 +97,7 @@ pub(crate) fn run(args: &ScanArgs) -> Result<()> {
             .into_iter()
             .next()
             .map(|(p, e)| CliError::core(&p.display().to_string(), e));
-        let family = first.as_ref().map_or(Family::Io, |e| e.family);
+        let family = first.as_ref().map_or(Family::Environment, |e| e.family);
         Err(CliError::new(
             family,
             format!(
