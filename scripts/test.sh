@@ -39,6 +39,8 @@ step "aws-lc-rs, parallel and bytes features: clippy and tests"
 cargo clippy --all-targets --features aws-lc-rs,parallel,bytes -- -D warnings
 cargo test --all-targets --features aws-lc-rs,parallel,bytes
 
+bash "$ROOT/scripts/test-cli.sh"
+
 # --- Fuzz targets (fuzz/, its own workspace): build all, 10 s smoke run each --------
 # libFuzzer needs nightly's -Z flags: the nightly toolchain where there is one, else
 # the stable toolchain with RUSTC_BOOTSTRAP=1 (sanitizers off: the core is safe Rust).
