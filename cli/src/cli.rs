@@ -58,9 +58,10 @@ pub(crate) enum Command {
     Version(VersionArgs),
     /// Release a held job to a CUPS queue, or list held jobs.
     ///
-    /// The job is opened with the open policy and its plaintext streamed to `lp`
-    /// (which honours CUPS_SERVER), never written to disk; the sealed file is removed
-    /// only after `lp` accepted the job.
+    /// The job is opened with the open policy and its plaintext streamed to
+    /// `lp -H hold` (which honours CUPS_SERVER), never written to disk. The CUPS job is
+    /// resumed only once every chunk authenticated (else cancelled), and the sealed file
+    /// removed only after that.
     Release(ReleaseArgs),
     /// Write the man pages (printseal.1 and one per command) into a directory.
     Man(ManArgs),

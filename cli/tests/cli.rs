@@ -1031,16 +1031,24 @@ fn release_streams_to_lp_and_removes_the_job_only_on_success() {
         "held.pseal",
         &["--meta", "title=Payroll Q3"],
     );
-    // A stand-in for lp that records its arguments and input.
+    // Stand-ins for lp and cancel that record what they are asked.
+    let d = k.dir.path().display().to_string();
     let fake = k.write(
         "fake-lp",
         format!(
-            "#!/bin/sh\nprintf '%s\\n' \"$@\" > {0}/lp-args\ncat > {0}/lp-data\necho 'request id is outq-1 (1 file(s))'\n",
-            k.dir.path().display()
+            "#!/bin/sh\nif [ \"$1\" = -i ]; then echo \"$@\" >> {d}/lp-resume; exit 0; fi\n\
+             printf '%s\\n' \"$@\" > {d}/lp-args\ncat > {d}/lp-data\n\
+             echo 'request id is outq-1 (0 file(s))'\n"
         )
         .as_bytes(),
     );
-    fs::set_permissions(&fake, fs::Permissions::from_mode(0o755)).expect("chmod");
+    let cancel = k.write(
+        "cancel",
+        format!("#!/bin/sh\necho \"$@\" >> {d}/cancelled\n").as_bytes(),
+    );
+    for f in [&fake, &cancel] {
+        fs::set_permissions(f, fs::Permissions::from_mode(0o755)).expect("chmod");
+    }
 
     // Listing, without and with an identity.
     let o = run(&["release", "--list", ".", "--json"], k.dir.path());
@@ -1124,8 +1132,45 @@ fn release_streams_to_lp_and_removes_the_job_only_on_success() {
     let args = fs::read_to_string(k.p("lp-args")).expect("args");
     assert_eq!(
         args.lines().collect::<Vec<_>>(),
-        vec!["-d", "outq", "-t", "Payroll Q3"]
+        vec!["-d", "outq", "-t", "Payroll Q3", "-H", "hold"]
     );
-    assert!(!k.p("held.pseal").exists());
     assert!(String::from_utf8_lossy(&o.stdout).contains("outq-1"));
+    // Released from hold only after the whole job authenticated.
+    let resumed = fs::read_to_string(k.p("lp-resume")).expect("resume");
+    assert_eq!(resumed.trim(), "-i outq-1 -H resume");
+    assert!(!k.p("held.pseal").exists());
+    assert!(!k.p("cancelled").exists());
+
+    // A job whose last chunk was altered: lp got the authenticated chunks before it, on
+    // hold; that job is cancelled, never resumed, and the sealed file is kept.
+    fs::remove_file(k.p("lp-resume")).expect("rm");
+    k.seal(&k.s("rel.bin"), "alt.pseal", &[]);
+    let mut alt = fs::read(k.p("alt.pseal")).expect("read");
+    let n = alt.len();
+    alt[n - 2] ^= 1;
+    k.write("alt.pseal", &alt);
+    let o = run(
+        &[
+            "release",
+            "alt.pseal",
+            "-i",
+            "kek.key",
+            "--to",
+            "outq",
+            "--lp",
+            "./fake-lp",
+        ],
+        k.dir.path(),
+    );
+    assert_eq!(code(&o), TAMPERED, "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("outq-1 was cancelled"),
+        "{}",
+        stderr(&o)
+    );
+    let cancelled = fs::read_to_string(k.p("cancelled")).expect("cancel");
+    assert_eq!(cancelled.trim(), "outq-1");
+    assert!(!k.p("lp-resume").exists());
+    assert!(k.p("alt.pseal").exists());
+    assert!(fs::read(k.p("lp-data")).expect("data").len() < job.len());
 }

@@ -452,6 +452,53 @@ fn real_cupsd_seals_held_jobs_and_releases_them_to_a_printer() {
     let args = fs::read_to_string(c.p("cap").join(caps[0].replace("job-", "args-"))).expect("args");
     assert_eq!(args.lines().nth(2), Some("Quarterly payroll"));
 
+    // 3b. A job whose last chunk was altered: the release fails part-way through the
+    // stream; the job lp submitted on hold is cancelled, nothing is printed, the sealed
+    // file is kept.
+    let big: Vec<u8> = (0..400_000u32)
+        .map(|i| (i.wrapping_mul(2_654_435_761) >> 24) as u8)
+        .collect();
+    fs::write(c.p("keys/big.bin"), &big).expect("write");
+    let o = printseal(&[
+        "seal",
+        "-R",
+        &r("keys/recipients.txt"),
+        "--meta",
+        "title=altered",
+        "-o",
+        &r("keys/altered.pseal"),
+        &r("keys/big.bin"),
+    ]);
+    assert!(o.status.success(), "{}", text(&o.stderr));
+    let mut altered = fs::read(c.p("keys/altered.pseal")).expect("read");
+    let n = altered.len();
+    altered[n - 3] ^= 1;
+    fs::write(c.p("keys/altered.pseal"), &altered).expect("write");
+    let mut release = c.cmd(BIN);
+    release.args([
+        "release",
+        &r("keys/altered.pseal"),
+        "-i",
+        &r("keys/station.key"),
+        "--to",
+        "outq",
+    ]);
+    let o = sh_out(&mut release);
+    assert_eq!(o.status.code(), Some(4), "{}", text(&o.stderr));
+    assert!(c.p("keys/altered.pseal").exists());
+    std::thread::sleep(Duration::from_millis(500));
+    c.wait_idle("outq");
+    let caps: Vec<String> = c
+        .files("cap")
+        .into_iter()
+        .filter(|f| f.starts_with("job-"))
+        .collect();
+    assert_eq!(
+        caps.len(),
+        1,
+        "part of an unauthenticated job was printed: {caps:?}"
+    );
+
     // 4. A missing recipients file stops the queue and keeps the job.
     let bad_uri = format!(
         "printseal:{}?recipients={}",

@@ -40,8 +40,15 @@ pub(crate) fn run(args: &ReleaseArgs) -> Result<()> {
         .or_else(|| reader.header().public_metadata().job_id.clone())
         .unwrap_or_else(|| name.clone());
 
+    // The job is submitted held (`-H hold`) and released only once every chunk has
+    // authenticated: a job that fails part-way is cancelled, and CUPS never prints a
+    // partial one.
     let mut lp = Command::new(&args.lp);
-    lp.arg("-d").arg(queue).arg("-t").arg(&title);
+    lp.arg("-d")
+        .arg(queue)
+        .arg("-t")
+        .arg(&title)
+        .args(["-H", "hold"]);
     let mut child = lp
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
@@ -53,6 +60,7 @@ pub(crate) fn run(args: &ReleaseArgs) -> Result<()> {
         })?;
     let Some(stdin) = child.stdin.take() else {
         let _ = child.kill();
+        let _ = child.wait();
         return Err(CliError::new(Family::Internal, "no pipe to lp"));
     };
     let pb = indicatif::ProgressBar::hidden();
@@ -60,38 +68,52 @@ pub(crate) fn run(args: &ReleaseArgs) -> Result<()> {
         inner: stdin,
         failed: false,
     };
-    if let Err(e) = stream(&mut reader, &mut pipe, &name, &pb) {
-        if pipe.failed {
-            // lp stopped reading: its own exit status says why.
-            let status = child
-                .wait()
-                .map_err(|e| CliError::io("waiting for lp", &e))?;
-            return Err(lp_failed(queue, &status.to_string()));
+    let streamed = stream(&mut reader, &mut pipe, &name, &pb);
+    let lp_broke = pipe.failed;
+    drop(pipe);
+    let out = child
+        .wait_with_output()
+        .map_err(|e| CliError::io(&format!("waiting for {}", args.lp.display()), &e))?;
+    let request = request_id(&String::from_utf8_lossy(&out.stdout));
+    if let Err(e) = streamed {
+        if lp_broke {
+            return Err(lp_failed(queue, &out.status.to_string()));
         }
-        // lp has not seen the end of its input: killing it now leaves CUPS with an
-        // incomplete request, which it does not print.
-        let _ = child.kill();
-        let _ = child.wait();
+        // The held job has the authenticated chunks before the failure: cancel it.
+        let cancelled = request
+            .as_deref()
+            .is_some_and(|id| run_ok(Command::new(sibling(&args.lp, "cancel")).arg(id)));
+        let what = match (&request, cancelled) {
+            (Some(id), true) => format!("The held CUPS job {id} was cancelled, nothing printed"),
+            (Some(id), false) => format!("Cancel the held CUPS job {id} (`cancel {id}`)"),
+            (None, _) => "Nothing was released".to_owned(),
+        };
         return Err(CliError {
             remedy: Some(format!(
-                "{} The job was not submitted; the sealed file is kept.",
+                "{} {what}; the sealed file is kept.",
                 e.remedy.clone().unwrap_or_default()
             )),
             ..e
         });
     }
-    drop(pipe);
-    let out = child
-        .wait_with_output()
-        .map_err(|e| CliError::io(&format!("waiting for {}", args.lp.display()), &e))?;
     if !out.status.success() {
+        return Err(lp_failed(queue, &out.status.to_string()));
+    }
+    let Some(request) = request else {
         return Err(CliError::new(
             Family::Command,
-            format!("lp refused the job for queue {queue} ({})", out.status),
+            format!("lp gave no request id for queue {queue}"),
         )
-        .with_remedy(
-            "check the queue with `lpstat -p QUEUE` (and CUPS_SERVER); the sealed file is kept",
-        ));
+        .with_remedy("release the held job with `lp -i ID -H resume`; the sealed file is kept"));
+    };
+    if !run_ok(Command::new(&args.lp).args(["-i", &request, "-H", "resume"])) {
+        return Err(CliError::new(
+            Family::Command,
+            format!("lp could not resume the held job {request}"),
+        )
+        .with_remedy(format!(
+            "resume it with `lp -i {request} -H resume`; the sealed file is kept"
+        )));
     }
     fs::remove_file(held)
         .and_then(|()| sync_dir_of(held))
@@ -99,7 +121,6 @@ pub(crate) fn run(args: &ReleaseArgs) -> Result<()> {
             CliError::io(&format!("removing {} after release", held.display()), &e)
                 .with_remedy("the job was submitted; remove the sealed file by hand")
         })?;
-    let request = String::from_utf8_lossy(&out.stdout).trim().to_owned();
     if args.json {
         println!(
             "{}",
@@ -109,6 +130,28 @@ pub(crate) fn run(args: &ReleaseArgs) -> Result<()> {
         println!("released {name} to {queue}: {request}");
     }
     Ok(())
+}
+
+/// `outq-3` from lp's "request id is outq-3 (1 file(s))".
+fn request_id(out: &str) -> Option<String> {
+    let rest = out.split("request id is ").nth(1)?;
+    let id = rest.split_whitespace().next()?;
+    (!id.is_empty()).then(|| id.to_owned())
+}
+
+/// `cancel` beside `lp` when lp was given as a path, else from PATH.
+fn sibling(lp: &Path, name: &str) -> PathBuf {
+    match lp.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d.join(name),
+        _ => PathBuf::from(name),
+    }
+}
+
+fn run_ok(cmd: &mut Command) -> bool {
+    cmd.stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .status()
+        .is_ok_and(|s| s.success())
 }
 
 fn lp_failed(queue: &str, status: &str) -> CliError {
