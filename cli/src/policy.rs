@@ -1,6 +1,6 @@
 //! The open policy from the command line's policy flags.
 
-use printseal::{OpenPolicy, Suite, VersionRange};
+use printseal::{OpenOptions, OpenPolicy, Suite, VersionRange};
 
 use crate::cli::{PolicyFlags, SuiteArg};
 use crate::error::{CliError, Result};
@@ -69,4 +69,9 @@ pub(crate) fn build(flags: &PolicyFlags) -> Result<OpenPolicy> {
         p = p.accept_suites(&suites);
     }
     Ok(p)
+}
+
+/// The open options the flags describe.
+pub(crate) fn options(flags: &PolicyFlags) -> Result<OpenOptions> {
+    Ok(OpenOptions::new().policy(build(flags)?))
 }

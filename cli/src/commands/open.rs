@@ -4,7 +4,7 @@ use std::fs::File;
 use std::io::{Read, Seek, Write};
 
 use printseal::io::OpenReader;
-use printseal::{Error, OpenPolicy};
+use printseal::{Error, OpenOptions};
 use zeroize::Zeroizing;
 
 use crate::cli::OpenArgs;
@@ -12,19 +12,19 @@ use crate::error::{CliError, Result};
 use crate::files::{BUF_SIZE, Input, Kind, create_output, open_input};
 use crate::keys::{AnyIdentity, identity_refs, is_stdin, no_match, read_identities, uses_stdin};
 
-/// Reads the header of `input` and unlocks it with `ids` under `policy`. When no
+/// Reads the header of `input` and unlocks it with `ids` under `options`. When no
 /// identity matches a seekable input, the error names the job's key ids.
 pub(crate) fn open_reader(
     input: Input,
     ids: &[AnyIdentity],
-    policy: &OpenPolicy,
+    options: &OpenOptions,
 ) -> Result<OpenReader<File>> {
     let name = input.name;
     let refs = identity_refs(ids);
     // A second descriptor on the same open file (shared offset): the header can be read
     // again from it for the message after a mismatch.
     let again = input.file.try_clone().ok();
-    match OpenReader::with_policy(input.file, &refs, policy) {
+    match OpenReader::with_options(input.file, &refs, options) {
         Ok(r) => Ok(r),
         Err(Error::NoMatchingRecipient) => {
             let header = again.and_then(|mut f| {
@@ -77,10 +77,10 @@ pub(crate) fn run(args: &OpenArgs) -> Result<()> {
         .with_remedy("pass the job as a file argument IN"));
     }
     let ids = read_identities(&args.ids)?;
-    let policy = crate::policy::build(&args.policy)?;
+    let options = crate::policy::options(&args.policy)?;
     let input = open_input(args.input.as_deref())?;
     let (name, len) = (input.name.clone(), input.len);
-    let mut reader = open_reader(input, &ids, &policy)?;
+    let mut reader = open_reader(input, &ids, &options)?;
     let text = reader
         .header()
         .public_metadata()

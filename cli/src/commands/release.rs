@@ -29,10 +29,10 @@ pub(crate) fn run(args: &ReleaseArgs) -> Result<()> {
         );
     };
     let ids = read_identities(&args.ids)?;
-    let policy = crate::policy::build(&args.policy)?;
+    let options = crate::policy::options(&args.policy)?;
     let input = open_input(Some(held))?;
     let name = input.name.clone();
-    let mut reader = open_reader(input, &ids, &policy)?;
+    let mut reader = open_reader(input, &ids, &options)?;
     let private = reader.private_metadata();
     let title = private
         .get("title")
@@ -203,7 +203,8 @@ fn list(dir: &Path, args: &ReleaseArgs) -> Result<()> {
     } else {
         read_identities(&args.ids)?
     };
-    let policy = crate::policy::build(&args.policy)?.allow_expired(true);
+    let options = printseal::OpenOptions::new()
+        .policy(crate::policy::build(&args.policy)?.allow_expired(true));
     let mut jobs: Vec<Value> = Vec::new();
     for path in held_files(dir)? {
         let Ok(mut f) = fs::File::open(&path) else {
@@ -214,7 +215,7 @@ fn list(dir: &Path, args: &ReleaseArgs) -> Result<()> {
         };
         let mut v = json!({ "path": path.display().to_string(), "header": header_json(&header) });
         if !ids.is_empty() {
-            match open_input(Some(&path)).and_then(|i| open_reader(i, &ids, &policy)) {
+            match open_input(Some(&path)).and_then(|i| open_reader(i, &ids, &options)) {
                 Ok(r) => v["private_metadata"] = private_json(r.private_metadata()),
                 Err(e) => v["locked"] = json!(e.message),
             }

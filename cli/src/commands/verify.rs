@@ -32,10 +32,10 @@ pub(crate) fn run(args: &VerifyArgs) -> Result<()> {
         .with_remedy("pass the job as a file argument IN"));
     }
     let ids = read_identities(&args.ids)?;
-    let policy = crate::policy::build(&args.policy)?;
+    let options = crate::policy::options(&args.policy)?;
     let input = open_input(args.input.as_deref())?;
     let (name, len) = (input.name.clone(), input.len);
-    let mut reader = open_reader(input, &ids, &policy)?;
+    let mut reader = open_reader(input, &ids, &options)?;
     let pb = crate::progress::bar(len, "verifying");
     let plaintext_len = stream(&mut reader, &mut std::io::sink(), &name, &pb)?;
     pb.finish_and_clear();
