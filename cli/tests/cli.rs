@@ -1174,3 +1174,130 @@ fn release_streams_to_lp_and_removes_the_job_only_on_success() {
     assert!(k.p("alt.pseal").exists());
     assert!(fs::read(k.p("lp-data")).expect("data").len() < job.len());
 }
+
+/// The CUPS backend run directly, as cupsd runs it: exit codes for success, a
+/// configuration error (stop), a write fault (retry), and the device line.
+#[test]
+fn backend_exit_codes_follow_cups() {
+    let k = Keys::new();
+    fs::create_dir(k.p("held")).expect("mkdir");
+    k.write(
+        "recipients.txt",
+        format!("# station\n{}\n", k.pq).as_bytes(),
+    );
+    let job = data(300_000);
+    k.write("job.bin", &job);
+    let uri = format!(
+        "printseal:{}?recipients={}",
+        k.s("held"),
+        k.s("recipients.txt")
+    );
+    let opts =
+        "job-uuid=urn:uuid:0d1e2f30-4a5b-6c7d-8e9f-a0b1c2d3e4f5 job-originating-host-name=ws7";
+    let backend = |uri: &str, file: Option<&str>| {
+        let mut c = Command::new(BIN);
+        c.env("DEVICE_URI", uri)
+            .env("CONTENT_TYPE", "application/postscript")
+            .env("PRINTER", "sealq")
+            .args(["17", "alice", "Payroll", "1", opts]);
+        match file {
+            Some(f) => {
+                c.arg(f);
+            }
+            None => {
+                c.write_stdin(job.clone());
+            }
+        }
+        c.current_dir(k.dir.path()).output().expect("runs")
+    };
+
+    // From standard input, then from a file: CUPS_BACKEND_OK and one sealed file.
+    let o = backend(&uri, None);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    let sealed = k.p("held/0d1e2f30-4a5b-6c7d-8e9f-a0b1c2d3e4f5.pseal");
+    assert_eq!(
+        fs::metadata(&sealed).expect("sealed").permissions().mode() & 0o777,
+        0o600
+    );
+    let h = k.inspect(&sealed);
+    assert_eq!(h["content_type"], "application/postscript");
+    assert_eq!(h["job_id"], "0d1e2f30-4a5b-6c7d-8e9f-a0b1c2d3e4f5");
+    let o = run(
+        &[
+            "verify",
+            "--json",
+            "-i",
+            "pq.key",
+            &sealed.display().to_string(),
+        ],
+        k.dir.path(),
+    );
+    let v = json(&o.stdout);
+    assert_eq!(v["plaintext_len"], job.len());
+    let private = &v["private_metadata"];
+    assert_eq!(
+        (
+            &private["title"],
+            &private["owner"],
+            &private["originating-host"],
+            &private["printer"]
+        ),
+        (
+            &Value::from("Payroll"),
+            &Value::from("alice"),
+            &Value::from("ws7"),
+            &Value::from("sealq")
+        )
+    );
+    fs::remove_file(&sealed).expect("rm");
+    assert_eq!(code(&backend(&uri, Some("job.bin"))), 0);
+    assert!(sealed.exists());
+    fs::remove_file(&sealed).expect("rm");
+
+    // Configuration errors stop the queue (4) and write nothing.
+    let missing = format!("printseal:{}?recipients={}", k.s("held"), k.s("nope.txt"));
+    let no_dir = format!(
+        "printseal:{}?recipients={}",
+        k.s("no-dir"),
+        k.s("recipients.txt")
+    );
+    let secret = format!("printseal:{}?recipients={}", k.s("held"), k.s("pq.key"));
+    for bad in [
+        missing.as_str(),
+        no_dir.as_str(),
+        secret.as_str(),
+        "printseal:relative?recipients=x",
+    ] {
+        let o = backend(bad, None);
+        assert_eq!(code(&o), 4, "{bad}: {}", stderr(&o));
+        assert!(stderr(&o).starts_with("ERROR: "), "{}", stderr(&o));
+    }
+    assert!(fs::read_dir(k.p("held")).expect("held").next().is_none());
+
+    // A write fault (file-size limit): retry (6), nothing left in the held directory.
+    let o = std::process::Command::new("sh")
+        .arg("-c")
+        .arg(format!(
+            "trap '' XFSZ; ulimit -f 64; exec {BIN} 17 alice Payroll 1 '{opts}' job.bin"
+        ))
+        .env("DEVICE_URI", &uri)
+        .current_dir(k.dir.path())
+        .output()
+        .expect("sh");
+    assert_eq!(code(&o), 6, "{}", stderr(&o));
+    assert!(fs::read_dir(k.p("held")).expect("held").next().is_none());
+
+    // Wrong argument count: failed (1). No arguments: the device line.
+    let o = Command::new(BIN)
+        .env("DEVICE_URI", &uri)
+        .args(["1", "2"])
+        .output()
+        .expect("runs");
+    assert_eq!(code(&o), 1);
+    let o = Command::new(BIN)
+        .env("DEVICE_URI", &uri)
+        .output()
+        .expect("runs");
+    assert_eq!(code(&o), 0);
+    assert!(String::from_utf8_lossy(&o.stdout).starts_with("direct printseal "));
+}
