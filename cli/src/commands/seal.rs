@@ -64,6 +64,8 @@ pub(crate) fn run(args: &SealArgs) -> Result<()> {
     options(args, "application/octet-stream", expires)?;
 
     let mut input = open_input(args.input.as_deref())?;
+    // Before any input is read: a terminal is refused here, not after a megabyte of it.
+    let out = create_output(args.output.as_deref(), Kind::Sealed, args.input.as_deref())?;
     // The first buffer is read before anything is written, for the detection.
     let mut buf = Zeroizing::new(vec![0u8; BUF_SIZE]);
     let mut n = read_full(&mut input.file, &mut buf).map_err(|e| CliError::io(&input.name, &e))?;
@@ -73,7 +75,6 @@ pub(crate) fn run(args: &SealArgs) -> Result<()> {
     };
     let options = options(args, &content_type, expires)?;
 
-    let out = create_output(args.output.as_deref(), Kind::Sealed, args.input.as_deref())?;
     let refs = recipient_refs(&recipients);
     let mut w = SealWriter::new(out, &options, &refs).map_err(|e| {
         let invalid = matches!(
