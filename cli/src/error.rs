@@ -157,7 +157,8 @@ impl CliError {
         CliError::new(Family::Usage, message)
     }
 
-    pub(crate) fn key(message: impl Into<String>) -> CliError {
+    /// An invalid key, identity or recipient (a usage error: the value given is wrong).
+    pub(crate) fn bad_key(message: impl Into<String>) -> CliError {
         CliError::new(Family::Usage, message)
     }
 

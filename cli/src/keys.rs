@@ -120,7 +120,7 @@ fn read_key_file(path: &Path, flag: &str) -> Result<Zeroizing<String>> {
         .with_remedy(format!("check the path given to {flag}"))
     })?;
     if bytes.len() as u64 > MAX_KEY_FILE {
-        return Err(CliError::key(format!(
+        return Err(CliError::bad_key(format!(
             "{display} is larger than {MAX_KEY_FILE} bytes: not a key file"
         ))
         .with_remedy(format!("pass a key file to {flag}")));
@@ -130,9 +130,9 @@ fn read_key_file(path: &Path, flag: &str) -> Result<Zeroizing<String>> {
         Ok(s) => text.push_str(s),
         Err(_) => {
             return Err(
-                CliError::key(format!("{display} is not a text key file")).with_remedy(format!(
-                    "pass a key file written by `printseal keygen` to {flag}"
-                )),
+                CliError::bad_key(format!("{display} is not a text key file")).with_remedy(
+                    format!("pass a key file written by `printseal keygen` to {flag}"),
+                ),
             );
         }
     }
@@ -163,7 +163,7 @@ fn is_public(s: &str) -> bool {
 fn parse_identity(line: &str, path: &Path, n: usize) -> Result<AnyIdentity> {
     let at = || format!("{} line {n}", path.display());
     let bad = |e: printseal::KeyParseError| {
-        CliError::key(format!("{}: invalid key: {e}", at()))
+        CliError::bad_key(format!("{}: invalid key: {e}", at()))
             .with_remedy("check the file, or generate a new key with `printseal keygen`")
     };
     if starts_with_ci(line, "PRINTSEAL-SECRET-KEY-PQ-1") {
@@ -176,13 +176,14 @@ fn parse_identity(line: &str, path: &Path, n: usize) -> Result<AnyIdentity> {
         line.parse().map(AnyIdentity::Kek).map_err(bad)
     } else if is_public(line) {
         Err(
-            CliError::key(format!("{} is a public recipient, not an identity", at())).with_remedy(
-                "pass the secret key file to -i; public recipients go to -r or -R when sealing",
-            ),
+            CliError::bad_key(format!("{} is a public recipient, not an identity", at()))
+                .with_remedy(
+                    "pass the secret key file to -i; public recipients go to -r or -R when sealing",
+                ),
         )
     } else {
         Err(
-            CliError::key(format!("{} is not a printseal identity", at())).with_remedy(
+            CliError::bad_key(format!("{} is not a printseal identity", at())).with_remedy(
                 "an identity file holds PRINTSEAL-SECRET-KEY-PQ-1, PRINTSEAL-SECRET-KEY-1 or \
              PRINTSEAL-KEK-1 lines, as written by `printseal keygen`",
             ),
@@ -193,7 +194,7 @@ fn parse_identity(line: &str, path: &Path, n: usize) -> Result<AnyIdentity> {
 /// Reads every identity from the `-i` files. At most one of them may be `-`.
 pub(crate) fn read_identities(flags: &IdentityFlags) -> Result<Vec<AnyIdentity>> {
     if flags.identities.is_empty() {
-        return Err(CliError::key("no identity given")
+        return Err(CliError::bad_key("no identity given")
             .with_remedy("pass -i FILE with an identity or KEK file (from `printseal keygen`)"));
     }
     if flags
@@ -215,7 +216,7 @@ pub(crate) fn read_identities(flags: &IdentityFlags) -> Result<Vec<AnyIdentity>>
         }
         if out.len() == before {
             return Err(
-                CliError::key(format!("{} holds no identity", path.display()))
+                CliError::bad_key(format!("{} holds no identity", path.display()))
                     .with_remedy("pass -i with a file written by `printseal keygen`"),
             );
         }
@@ -236,7 +237,7 @@ pub(crate) fn parse_recipient(s: &str, origin: &str) -> Result<AnyRecipient> {
         );
     }
     let bad = |e: printseal::KeyParseError| {
-        CliError::key(format!("{origin}: invalid recipient: {e}"))
+        CliError::bad_key(format!("{origin}: invalid recipient: {e}"))
             .with_remedy("recipients start with printseal-pq1 (X-Wing) or printseal1 (X25519)")
     };
     if starts_with_ci(s, "printseal-pq1") {
@@ -247,7 +248,7 @@ pub(crate) fn parse_recipient(s: &str, origin: &str) -> Result<AnyRecipient> {
         s.parse().map(AnyRecipient::X25519).map_err(bad)
     } else {
         Err(
-            CliError::key(format!("{origin} is not a printseal recipient"))
+            CliError::bad_key(format!("{origin} is not a printseal recipient"))
                 .with_remedy("recipients start with printseal-pq1 (X-Wing) or printseal1 (X25519)"),
         )
     }
@@ -264,7 +265,7 @@ pub(crate) fn read_recipients_file(path: &Path, flag: &str) -> Result<Vec<AnyRec
         )?);
     }
     if out.is_empty() {
-        return Err(CliError::key(format!(
+        return Err(CliError::bad_key(format!(
             "recipients file {} holds no recipient",
             path.display()
         ))
@@ -283,7 +284,7 @@ pub(crate) fn read_kek_file(path: &Path, flag: &str) -> Result<Vec<AnyRecipient>
         match parse_identity(line, path, n)? {
             AnyIdentity::Kek(k) => out.push(AnyRecipient::Kek(k)),
             _ => {
-                return Err(CliError::key(format!(
+                return Err(CliError::bad_key(format!(
                     "{} line {n} is not a KEK",
                     path.display()
                 ))
@@ -296,7 +297,7 @@ pub(crate) fn read_kek_file(path: &Path, flag: &str) -> Result<Vec<AnyRecipient>
     }
     if out.is_empty() {
         return Err(
-            CliError::key(format!("{} holds no KEK", path.display())).with_remedy(format!(
+            CliError::bad_key(format!("{} holds no KEK", path.display())).with_remedy(format!(
                 "pass {flag} a file written by `printseal keygen --kek`"
             )),
         );

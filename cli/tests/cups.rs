@@ -87,9 +87,15 @@ impl Cupsd {
     }
 
     fn start() -> Cupsd {
+        // Under /tmp (mode 1777), not $TMPDIR, which may sit where lp cannot go.
+        let base = if Path::new("/tmp").is_dir() {
+            PathBuf::from("/tmp")
+        } else {
+            std::env::temp_dir()
+        };
         let root = tempfile::Builder::new()
             .prefix("printseal-cups-")
-            .tempdir()
+            .tempdir_in(base)
             .expect("tempdir");
         let d = root.path();
         // Every directory on the way must be traversable by lp.

@@ -25,7 +25,7 @@ pub(crate) fn run(args: &RecipientArgs) -> Result<()> {
     }
     if lines.is_empty() {
         return Err(
-            CliError::key("the file holds only KEKs, which have no public recipient")
+            CliError::bad_key("the file holds only KEKs, which have no public recipient")
                 .with_remedy("seal to a KEK with `printseal seal -k FILE`"),
         );
     }
