@@ -11,8 +11,31 @@ use std::io::{self, IsTerminal, Read, Write};
 use std::os::fd::AsFd;
 use std::os::unix::fs::{MetadataExt, PermissionsExt};
 use std::path::{Path, PathBuf};
+use std::sync::Mutex;
 
 use crate::error::{CliError, Result};
+
+/// Temporary output files not yet renamed into place, removed by [`on_signal`] when
+/// the process is interrupted.
+static PENDING: Mutex<Vec<PathBuf>> = Mutex::new(Vec::new());
+
+fn pending() -> std::sync::MutexGuard<'static, Vec<PathBuf>> {
+    PENDING
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
+}
+
+/// Installs the handler that removes pending temporary files on SIGINT, SIGTERM or
+/// SIGHUP and exits with 130, so that an interrupted command leaves nothing behind.
+pub(crate) fn on_signal() {
+    let _ = ctrlc::set_handler(|| {
+        for p in pending().drain(..) {
+            let _ = std::fs::remove_file(p);
+        }
+        let _ = io::stderr().write_all(b"printseal: interrupted; no output was kept\n");
+        std::process::exit(130);
+    });
+}
 
 /// Buffer size of the hot paths: 1 MiB, so that the core's `parallel` feature gets runs
 /// of 64 chunks per call.
@@ -226,6 +249,7 @@ impl AtomicFile {
             .permissions(Permissions::from_mode(mode))
             .tempfile_in(&dir)
             .map_err(|e| CliError::io(&format!("creating a file in {}", dir.display()), &e))?;
+        pending().push(tmp.path().to_path_buf());
         Ok(AtomicFile {
             tmp,
             dest: dest.to_path_buf(),
@@ -242,6 +266,7 @@ impl AtomicFile {
     /// `fsync`, rename into place, `fsync` the directory.
     pub(crate) fn commit(mut self) -> Result<()> {
         let dest = self.dest.display().to_string();
+        let tmp_path = self.tmp.path().to_path_buf();
         self.tmp
             .flush()
             .and_then(|()| self.tmp.as_file().sync_all())
@@ -251,6 +276,8 @@ impl AtomicFile {
         } else {
             self.tmp.persist(&self.dest)
         };
+        // Renamed (or removed by the error below): no longer for the signal handler.
+        pending().retain(|p| *p != tmp_path);
         if let Err(e) = persisted {
             // `e.file` is dropped here, which removes the temporary file.
             if e.error.kind() == io::ErrorKind::AlreadyExists {

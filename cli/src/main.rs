@@ -23,6 +23,8 @@ use crate::error::Result;
 
 fn main() -> ExitCode {
     let args: Vec<std::ffi::OsString> = std::env::args_os().collect();
+    // An interrupted command (Ctrl-C, or CUPS cancelling a job) leaves no temporary file.
+    files::on_signal();
     // Installed as CUPS's `backend/printseal`, the same binary is a backend.
     if let Some(code) = commands::backend::maybe_run(&args) {
         return ExitCode::from(code);

@@ -1301,3 +1301,43 @@ fn backend_exit_codes_follow_cups() {
     assert_eq!(code(&o), 0);
     assert!(String::from_utf8_lossy(&o.stdout).starts_with("direct printseal "));
 }
+
+/// An interrupted command (SIGTERM, as CUPS sends to cancel a job, or Ctrl-C) removes
+/// its temporary output file and exits with 130.
+#[test]
+fn interrupted_output_leaves_nothing_behind() {
+    use std::io::Write as _;
+    let k = Keys::new();
+    let out_dir = k.p("out");
+    fs::create_dir(&out_dir).expect("mkdir");
+    let mut child = std::process::Command::new(BIN)
+        .args(["seal", "-k"])
+        .arg(k.p("kek.key"))
+        .arg("-o")
+        .arg(out_dir.join("job.pseal"))
+        .stdin(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("spawn");
+    let mut stdin = child.stdin.take().expect("stdin");
+    // More than the first read buffer, so that sealing has begun; the pipe stays open.
+    stdin.write_all(&data(3 << 20)).expect("write");
+    let start = std::time::Instant::now();
+    while fs::read_dir(&out_dir).expect("dir").next().is_none() {
+        assert!(
+            start.elapsed() < std::time::Duration::from_secs(20),
+            "no temporary file appeared"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    let kill = std::process::Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .expect("kill");
+    assert!(kill.success());
+    let o = child.wait_with_output().expect("wait");
+    drop(stdin);
+    assert_eq!(code(&o), 130, "{}", stderr(&o));
+    let left: Vec<_> = fs::read_dir(&out_dir).expect("dir").collect();
+    assert!(left.is_empty(), "left behind: {left:?}");
+}
