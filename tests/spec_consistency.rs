@@ -102,6 +102,7 @@ fn the_spec_answers_the_review_questions() {
         HRP_XWING_RECIPIENT,
         HRP_X25519_IDENTITY,
         HRP_XWING_IDENTITY,
+        HRP_KEK,
     ] {
         assert!(SPEC.contains(&format!("| `{hrp}` |")), "HRP {hrp}");
     }
