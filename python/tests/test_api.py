@@ -244,8 +244,8 @@ def test_every_format_error_class() -> None:
     assert t.what == "stanza"
     # A byte of the MAC-covered public metadata.
     j = bytearray(job)
-    assert job[13:22] == b"printseal"
-    j[14] ^= 0x01  # "printseal" -> "psintseal": still well formed
+    assert job[14:23] == b"printseal"
+    j[15] ^= 0x01  # "printseal" -> "psintseal": still well formed
     t = fails(bytes(j), printseal.TamperedError, "header_mac")
     assert t.what == "header_mac"
     # The payload's commitment (the 24 salt bytes follow the header).
