@@ -1,16 +1,16 @@
 //! The one map from printseal's errors to Python exceptions (as pyca/cryptography's
 //! `impl From<CryptographyError> for PyErr`).
 //!
-//! Every core error variant becomes an instance of one class of
-//! `printseal.exceptions`, with `code` (the variant's snake_case name) and the details
-//! the variant carries as keyword arguments. I/O errors become `OSError` (pyo3's
+//! Every core error becomes an instance of the class docs/ERRORS.md gives its code
+//! (`Error::code()`), with `code`, `code_name`, `family` and the details the variant
+//! carries as keyword arguments. I/O errors become `OSError` (pyo3's
 //! mapping), and an exception that a Python file object raised inside a read or write
 //! comes back out unchanged.
 
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyType};
 
-use printseal::{Error as Core, Limit, PolicyViolation};
+use printseal::{Error as Core, ErrorCode, ErrorFamily, KeyStoreFailure, Limit, PolicyViolation};
 
 use crate::exceptions as exc;
 
@@ -64,98 +64,111 @@ fn limit_name(l: Limit) -> &'static str {
     }
 }
 
-/// The class, the code and the details of one core error.
-fn core_to_py(py: Python<'_>, e: Core) -> PyErr {
-    let message = e.to_string();
-    let details = PyDict::new(py);
-    let class: Bound<'_, PyType> = {
-        let set = |k: &str, v: Bound<'_, PyAny>| details.set_item(k, v);
-        let r: PyResult<(Bound<'_, PyType>, &str)> = (|| {
-            Ok(match e {
-                Core::NotPrintseal => (py.get_type::<exc::NotPrintsealError>(), "not_printseal"),
-                Core::UnsupportedVersion(v) => {
-                    set("value", v.into_pyobject(py)?.into_any())?;
-                    (
-                        py.get_type::<exc::UnsupportedError>(),
-                        "unsupported_version",
-                    )
-                }
-                Core::UnsupportedSuite(s) => {
-                    set("value", s.into_pyobject(py)?.into_any())?;
-                    (py.get_type::<exc::UnsupportedError>(), "unsupported_suite")
-                }
-                Core::MalformedHeader(what) => {
-                    set("field", what.into_pyobject(py)?.into_any())?;
-                    (py.get_type::<exc::MalformedError>(), "malformed_header")
-                }
-                Core::HeaderMac => {
-                    set("what", "header_mac".into_pyobject(py)?.into_any())?;
-                    (py.get_type::<exc::TamperedError>(), "header_mac")
-                }
-                Core::StanzaUnwrap => {
-                    set("what", "stanza".into_pyobject(py)?.into_any())?;
-                    (py.get_type::<exc::TamperedError>(), "stanza_unwrap")
-                }
-                Core::PayloadCommitment => {
-                    set("what", "commitment".into_pyobject(py)?.into_any())?;
-                    (py.get_type::<exc::TamperedError>(), "payload_commitment")
-                }
-                Core::PayloadTampered { chunk, last } => {
-                    set("what", "payload".into_pyobject(py)?.into_any())?;
-                    set("chunk", chunk.into_pyobject(py)?.into_any())?;
-                    set("last", last.into_pyobject(py)?.to_owned().into_any())?;
-                    (py.get_type::<exc::TamperedError>(), "payload_tampered")
-                }
-                Core::NoMatchingRecipient => (
-                    py.get_type::<exc::NoMatchingRecipientError>(),
-                    "no_matching_recipient",
-                ),
-                Core::Truncated => (py.get_type::<exc::TruncatedError>(), "truncated"),
-                Core::TrailingData => (py.get_type::<exc::TrailingDataError>(), "trailing_data"),
-                Core::LimitExceeded(l) => {
-                    set("limit", limit_name(l).into_pyobject(py)?.into_any())?;
-                    (py.get_type::<exc::LimitError>(), "limit_exceeded")
-                }
-                Core::InvalidInput(what) => {
-                    set("what", what.into_pyobject(py)?.into_any())?;
-                    (py.get_type::<exc::UsageError>(), "invalid_input")
-                }
-                Core::OutputTooSmall { .. } => {
-                    set("what", "output buffer".into_pyobject(py)?.into_any())?;
-                    (py.get_type::<exc::UsageError>(), "output_too_small")
-                }
-                Core::InvalidSeek => {
-                    set("what", "seek position".into_pyobject(py)?.into_any())?;
-                    (py.get_type::<exc::UsageError>(), "invalid_seek")
-                }
-                Core::InvalidState => (py.get_type::<exc::InvalidStateError>(), "invalid_state"),
-                Core::MixedPostQuantum => (
-                    py.get_type::<exc::MixedPostQuantumError>(),
-                    "mixed_post_quantum",
-                ),
-                Core::Randomness => (py.get_type::<exc::RandomnessError>(), "randomness"),
-                Core::PolicyViolation(v) => {
-                    policy_details(py, &details, v)?;
-                    (py.get_type::<exc::PolicyError>(), "policy_violation")
-                }
-                Core::Io(io) => return Err(PyErr::from(io)),
-                _ => (py.get_type::<exc::Error>(), "other"),
-            })
-        })();
-        match r {
-            Ok((class, code)) => {
-                if let Err(err) = details.set_item("code", code) {
-                    return err;
-                }
-                class
-            }
-            Err(err) => return err,
-        }
-    };
-    match class.call((message,), Some(&details)) {
-        Ok(instance) => PyErr::from_value(instance),
-        Err(err) => err,
+fn family_name(f: ErrorFamily) -> &'static str {
+    match f {
+        ErrorFamily::Format => "format",
+        ErrorFamily::Tampered => "tampered",
+        ErrorFamily::Recipient => "recipient",
+        ErrorFamily::Policy => "policy",
+        ErrorFamily::Usage => "usage",
+        ErrorFamily::Environment => "environment",
+        _ => "internal",
     }
+}
+
+fn failure_name(f: KeyStoreFailure) -> &'static str {
+    match f {
+        KeyStoreFailure::ModuleUnavailable => "module_unavailable",
+        KeyStoreFailure::TokenAbsent => "token_absent",
+        KeyStoreFailure::PinIncorrect => "pin_incorrect",
+        KeyStoreFailure::KeyNotFound => "key_not_found",
+        KeyStoreFailure::KeyNotPermitted => "key_not_permitted",
+        _ => "other",
+    }
+}
+
+/// The Python class of each code: the Python column of docs/ERRORS.md.
+fn class_of(py: Python<'_>, code: ErrorCode) -> Bound<'_, PyType> {
+    match code {
+        ErrorCode::OutputTooSmall
+        | ErrorCode::InvalidInput
+        | ErrorCode::InvalidSeek
+        | ErrorCode::MixedPostQuantum => py.get_type::<exc::InvalidInputError>(),
+        ErrorCode::InvalidState => py.get_type::<exc::InvalidStateError>(),
+        ErrorCode::NotPrintseal => py.get_type::<exc::NotPrintsealError>(),
+        ErrorCode::UnsupportedVersion | ErrorCode::UnsupportedSuite => {
+            py.get_type::<exc::UnsupportedError>()
+        }
+        ErrorCode::MalformedHeader | ErrorCode::LimitExceeded => {
+            py.get_type::<exc::MalformedError>()
+        }
+        ErrorCode::Truncated => py.get_type::<exc::TruncatedError>(),
+        ErrorCode::TrailingData => py.get_type::<exc::TrailingDataError>(),
+        ErrorCode::HeaderMac
+        | ErrorCode::StanzaUnwrap
+        | ErrorCode::PayloadCommitment
+        | ErrorCode::PayloadTampered => py.get_type::<exc::TamperedError>(),
+        ErrorCode::NoMatchingRecipient => py.get_type::<exc::NoMatchingRecipientError>(),
+        ErrorCode::PolicyViolation => py.get_type::<exc::PolicyError>(),
+        ErrorCode::Randomness => py.get_type::<exc::RandomnessError>(),
+        ErrorCode::KeyStore => py.get_type::<exc::KeyStoreError>(),
+        ErrorCode::Internal => py.get_type::<exc::InternalError>(),
+        _ => py.get_type::<exc::Error>(),
+    }
+}
+
+/// The details a variant carries, as keyword arguments of its class.
+fn details(py: Python<'_>, d: &Bound<'_, PyDict>, e: Core) -> PyResult<()> {
+    match e {
+        Core::UnsupportedVersion(v) => d.set_item("value", v),
+        Core::UnsupportedSuite(s) => d.set_item("value", s),
+        Core::MalformedHeader(field) => d.set_item("field", field),
+        Core::LimitExceeded(l) => d.set_item("limit", limit_name(l)),
+        Core::HeaderMac => d.set_item("what", "header_mac"),
+        Core::StanzaUnwrap => d.set_item("what", "stanza"),
+        Core::PayloadCommitment => d.set_item("what", "commitment"),
+        Core::PayloadTampered { chunk, last } => {
+            d.set_item("what", "payload")?;
+            d.set_item("chunk", chunk)?;
+            d.set_item("last", last)
+        }
+        Core::InvalidInput(what) => d.set_item("what", what),
+        Core::OutputTooSmall { needed } => {
+            d.set_item("what", "output buffer")?;
+            d.set_item("needed", needed)
+        }
+        Core::InvalidSeek => d.set_item("what", "seek position"),
+        Core::MixedPostQuantum => {
+            d.set_item("what", "recipients (post-quantum and classical mixed)")
+        }
+        Core::KeyStore(k) => {
+            d.set_item("failure", failure_name(k.failure()))?;
+            d.set_item("detail", k.detail())
+        }
+        Core::PolicyViolation(v) => policy_details(py, d, v),
+        _ => Ok(()),
+    }
+}
+
+/// The exception of one core error: its class by `Error::code()`, with `code`,
+/// `code_name`, `family` and the variant's details.
+fn core_to_py(py: Python<'_>, e: Core) -> PyErr {
+    let e = match e {
+        Core::Io(io) => return PyErr::from(io),
+        e => e,
+    };
+    let message = e.to_string();
+    let code = e.code();
+    let class = class_of(py, code);
+    let kwargs = PyDict::new(py);
+    let made = (|| -> PyResult<PyErr> {
+        kwargs.set_item("code", code.as_u32())?;
+        kwargs.set_item("code_name", code.name())?;
+        kwargs.set_item("family", family_name(code.family()))?;
+        details(py, &kwargs, e)?;
+        Ok(PyErr::from_value(class.call((message,), Some(&kwargs))?))
+    })();
+    made.unwrap_or_else(|err| err)
 }
 
 fn policy_details(py: Python<'_>, d: &Bound<'_, PyDict>, v: PolicyViolation) -> PyResult<()> {
@@ -210,7 +223,7 @@ fn policy_details(py: Python<'_>, d: &Bound<'_, PyDict>, v: PolicyViolation) -> 
     d.set_item("rule", rule)
 }
 
-/// A `UsageError` raised by the binding itself (an argument of the wrong size or
+/// An `InvalidInputError` raised by the binding itself (an argument of the wrong size or
 /// value), with the same shape as the core's `invalid_input`.
 pub(crate) fn usage(what: &'static str) -> PsError {
     PsError::Core(Core::InvalidInput(what))

@@ -19,7 +19,7 @@ use crate::error::{PsResult, usage};
 use crate::header::Header;
 use crate::keys::{identity_refs, recipient_refs};
 use crate::options::seal_options;
-use crate::policy::{OpenPolicy, policy_or_default};
+use crate::policy::{OpenPolicy, open_options};
 use crate::pyio::{PyReader, PyWriter};
 
 /// Bytes moved per read: 64 chunks, so that the `parallel` core seals and opens on
@@ -276,11 +276,11 @@ pub(crate) fn open_file(
     policy: Option<&OpenPolicy>,
 ) -> PsResult<Header> {
     let ids = crate::keys::identities(identities)?;
-    let policy = policy_or_default(policy);
+    let options = open_options(policy);
     let inp = input(src)?;
     let mut out = output(dst, &inp)?;
     let header = py.detach(|| -> PsResult<printseal::Header> {
-        let mut r = printseal::io::OpenReader::with_policy(inp, &identity_refs(&ids), &policy)?;
+        let mut r = printseal::io::OpenReader::with_options(inp, &identity_refs(&ids), &options)?;
         pump(&mut r, &mut out)?;
         out.commit()?;
         Ok(r.header().clone())
@@ -304,17 +304,20 @@ pub(crate) fn inspect(py: Python<'_>, source: &Bound<'_, PyAny>) -> PsResult<Hea
 /// Rewraps the job at `path` in place for `recipients`, atomically (the core's
 /// `rewrap_file`).
 #[pyfunction]
-#[pyo3(signature = (path, identities, recipients, *, allow_mixed_pq=false))]
+#[pyo3(signature = (path, identities, recipients, *, policy=None, allow_mixed_pq=false))]
 pub(crate) fn rewrap_file(
     py: Python<'_>,
     path: PathBuf,
     identities: &Bound<'_, PyAny>,
     recipients: &Bound<'_, PyAny>,
+    policy: Option<&OpenPolicy>,
     allow_mixed_pq: bool,
 ) -> PsResult<()> {
     let ids = crate::keys::identities(identities)?;
     let r = crate::keys::recipients(recipients)?;
-    let opts = RewrapOptions::new().allow_mixed_pq(allow_mixed_pq);
+    let opts = RewrapOptions::new()
+        .open_options(open_options(policy))
+        .allow_mixed_pq(allow_mixed_pq);
     py.detach(|| {
         printseal::io::rewrap_file(&path, &identity_refs(&ids), &recipient_refs(&r), &opts)
     })?;

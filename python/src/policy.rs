@@ -117,7 +117,11 @@ impl OpenPolicy {
     }
 }
 
-/// The policy to open with: the given one, or the default (refuse expired jobs).
-pub(crate) fn policy_or_default(p: Option<&OpenPolicy>) -> printseal::OpenPolicy {
-    p.map(|p| p.inner.clone()).unwrap_or_default()
+/// The open options for a `policy=` argument: the given policy, or the core's
+/// default (refuse expired jobs).
+pub(crate) fn open_options(p: Option<&OpenPolicy>) -> printseal::OpenOptions {
+    match p {
+        Some(p) => printseal::OpenOptions::new().policy(p.inner.clone()),
+        None => printseal::OpenOptions::new(),
+    }
 }

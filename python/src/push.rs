@@ -11,7 +11,7 @@ use crate::error::PsResult;
 use crate::header::Header;
 use crate::keys::recipient_refs;
 use crate::options::seal_options;
-use crate::policy::{OpenPolicy, policy_or_default};
+use crate::policy::{OpenPolicy, open_options};
 
 /// Runs `f` with the interpreter detached when `len` bytes are worth it.
 pub(crate) fn maybe_detach<T: Send, F: FnOnce() -> T + Send>(
@@ -176,8 +176,7 @@ impl Opener {
             .into_iter()
             .map(|i| Box::new(i) as Box<dyn printseal::Identity + Send + Sync>)
             .collect();
-        let mut inner = printseal::Opener::with_identities(boxed);
-        inner.set_policy(policy_or_default(policy))?;
+        let inner = printseal::Opener::with_options(open_options(policy)).unlock_with(boxed);
         Ok(Opener { inner })
     }
 

@@ -18,7 +18,7 @@ use crate::error::PsResult;
 use crate::header::Header;
 use crate::keys::{identity_refs, recipient_refs};
 use crate::options::seal_options;
-use crate::policy::{OpenPolicy, policy_or_default};
+use crate::policy::{OpenPolicy, open_options};
 use crate::push::{maybe_detach, private_dict};
 
 /// A binary Python file object read through `read(n)`, and `seek` when seekable.
@@ -217,18 +217,18 @@ impl OpenReader {
         policy: Option<&OpenPolicy>,
     ) -> PsResult<OpenReader> {
         let ids = crate::keys::identities(identities)?;
-        let policy = policy_or_default(policy);
+        let options = open_options(policy);
         let seekable = is_seekable(fileobj)?;
         let reader = PyReader::new(fileobj.clone().unbind());
         let inner = py.detach(|| -> printseal::Result<Reader> {
             let refs = identity_refs(&ids);
             Ok(if seekable {
-                Reader::Seek(printseal::io::SeekableOpenReader::with_policy(
-                    reader, &refs, &policy,
+                Reader::Seek(printseal::io::SeekableOpenReader::with_options(
+                    reader, &refs, &options,
                 )?)
             } else {
                 Reader::Stream(
-                    printseal::io::OpenReader::with_policy(reader, &refs, &policy)?,
+                    printseal::io::OpenReader::with_options(reader, &refs, &options)?,
                     0,
                 )
             })

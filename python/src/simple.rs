@@ -11,7 +11,7 @@ use crate::error::PsResult;
 use crate::header::Header;
 use crate::keys::{AnyIdentity, identity_refs, recipient_refs};
 use crate::options::seal_options;
-use crate::policy::{OpenPolicy, policy_or_default};
+use crate::policy::{OpenPolicy, open_options};
 use crate::push::{bytes_with, maybe_detach, private_dict};
 
 const TAG_SIZE: usize = ENCRYPTED_CHUNK_SIZE - CHUNK_SIZE;
@@ -103,18 +103,13 @@ fn plaintext_len(sealed_len: usize, header_len: usize) -> Option<usize> {
     (rest >= TAG_SIZE).then(|| full * CHUNK_SIZE + rest - TAG_SIZE)
 }
 
-fn new_opener(
-    ids: &[AnyIdentity],
-    policy: &printseal::OpenPolicy,
-) -> printseal::Result<printseal::Opener> {
+fn new_opener(ids: &[AnyIdentity], options: &printseal::OpenOptions) -> printseal::Opener {
     let boxed = ids
         .iter()
         .cloned()
         .map(|i| Box::new(i) as Box<dyn printseal::Identity + Send + Sync>)
         .collect();
-    let mut o = printseal::Opener::with_identities(boxed);
-    o.set_policy(policy.clone())?;
-    Ok(o)
+    printseal::Opener::with_options(options.clone()).unlock_with(boxed)
 }
 
 /// Opens `sealed` straight into `out`, which has room for exactly its plaintext.
@@ -145,11 +140,11 @@ pub(crate) fn open<'py>(
     policy: Option<&OpenPolicy>,
 ) -> PsResult<Opened> {
     let ids = crate::keys::identities(identities)?;
-    let policy = policy_or_default(policy);
+    let options = open_options(policy);
     let data = Buf::get(data)?;
     let sealed = data.as_slice();
     let header = printseal::Header::parse(sealed)?;
-    let mut opener = new_opener(&ids, &policy)?;
+    let mut opener = new_opener(&ids, &options);
     let plaintext = match plaintext_len(sealed.len(), header.len()) {
         Some(n) => bytes_with(py, n, |out| {
             maybe_detach(py, sealed.len(), || {
@@ -181,19 +176,22 @@ pub(crate) fn open<'py>(
 
 /// Rewraps a job held in memory for new recipients: same payload bytes, new header.
 #[pyfunction]
-#[pyo3(signature = (data, identities, recipients, *, allow_mixed_pq=false))]
+#[pyo3(signature = (data, identities, recipients, *, policy=None, allow_mixed_pq=false))]
 pub(crate) fn rewrap<'py>(
     py: Python<'py>,
     data: &Bound<'py, PyAny>,
     identities: &Bound<'py, PyAny>,
     recipients: &Bound<'py, PyAny>,
+    policy: Option<&OpenPolicy>,
     allow_mixed_pq: bool,
 ) -> PsResult<Bound<'py, PyBytes>> {
     let ids = crate::keys::identities(identities)?;
     let r = crate::keys::recipients(recipients)?;
     let data = Buf::get(data)?;
     let sealed = data.as_slice();
-    let opts = RewrapOptions::new().allow_mixed_pq(allow_mixed_pq);
+    let opts = RewrapOptions::new()
+        .open_options(open_options(policy))
+        .allow_mixed_pq(allow_mixed_pq);
     let out = maybe_detach(py, sealed.len(), || {
         let mut out = Vec::with_capacity(sealed.len());
         printseal::rewrap(

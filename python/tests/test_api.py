@@ -6,12 +6,13 @@ from __future__ import annotations
 import datetime
 import hashlib
 import time
-from typing import Any, List
+import re
+from typing import Any, Dict, List, Tuple
 
 import pytest
 
 import printseal
-from conftest import message
+from conftest import ROOT, message
 
 SIZES = [0, 1, 16383, 16384, 16385, 3 * 16384 + 1234, 9 * 16384]
 
@@ -75,12 +76,13 @@ def test_bad_options() -> None:
         printseal.seal(b"", [kek], expires=True)
     with pytest.raises(ValueError, match="suite"):
         printseal.seal(b"", [kek], suite="aes-128-gcm")
-    with pytest.raises(printseal.UsageError) as e:
+    with pytest.raises(printseal.InvalidInputError) as e:
         printseal.seal(b"", [kek], content_type="not a mime type")
-    assert e.value.code == "invalid_input" and isinstance(e.value, ValueError)
-    with pytest.raises(printseal.UsageError):
+    assert e.value.code_name == "invalid_input" and isinstance(e.value, ValueError)
+    check_against_table(e.value)
+    with pytest.raises(printseal.InvalidInputError):
         printseal.seal(b"", [kek], job_id="bad\nid")
-    with pytest.raises(printseal.LimitError) as le:
+    with pytest.raises(printseal.MalformedError) as le:
         printseal.seal(b"", [kek], private={f"k{i}": b"v" for i in range(40)})
     assert le.value.limit == "private_metadata_entries"
     with pytest.raises(TypeError):
@@ -89,7 +91,7 @@ def test_bad_options() -> None:
         printseal.seal(b"", "printseal1abc")
     with pytest.raises(TypeError, match="to_public"):
         printseal.seal(b"", [printseal.X25519Identity.generate()])
-    with pytest.raises(printseal.LimitError) as le:
+    with pytest.raises(printseal.MalformedError) as le:
         printseal.seal(b"", [])
     assert le.value.limit == "stanza_count"
     with pytest.raises(TypeError):
@@ -100,9 +102,10 @@ def test_several_recipients_and_mixed_pq() -> None:
     kek = printseal.Kek.generate()
     x = printseal.X25519Identity.generate()
     w = printseal.XWingIdentity.generate()
-    with pytest.raises(printseal.MixedPostQuantumError) as e:
+    with pytest.raises(printseal.InvalidInputError) as e:
         printseal.seal(b"job", [w.to_public(), x.to_public()])
-    assert e.value.code == "mixed_post_quantum" and isinstance(e.value, ValueError)
+    assert e.value.code_name == "mixed_post_quantum" and isinstance(e.value, ValueError)
+    check_against_table(e.value)
     job = printseal.seal(b"job", [w.to_public(), x.to_public(), kek], allow_mixed_pq=True)
     for ident in (kek, x, w):
         assert printseal.open(job, [ident]).plaintext == b"job"
@@ -126,18 +129,18 @@ def test_key_text_forms_and_repr() -> None:
         assert pub != cls.generate().to_public()
         # A damaged key is refused by its checksum; a secret is not a public key.
         bad = text[:-1] + ("q" if text[-1] != "q" else "p")
-        with pytest.raises(printseal.UsageError):
+        with pytest.raises(printseal.InvalidInputError):
             type(pub).from_str(bad)
-        with pytest.raises(printseal.UsageError):
+        with pytest.raises(printseal.InvalidInputError):
             type(pub).from_str(secret)
-        with pytest.raises(printseal.UsageError):
+        with pytest.raises(printseal.InvalidInputError):
             cls.from_str(text)
     kek = printseal.Kek(b"\x01" * 16, b"\x02" * 32)
     assert "0202" not in repr(kek) and "01" * 16 in repr(kek)
     assert kek.expose_secret() == b"\x02" * 32
-    with pytest.raises(printseal.UsageError):
+    with pytest.raises(printseal.InvalidInputError):
         printseal.Kek(b"short", b"\x02" * 32)
-    with pytest.raises(printseal.UsageError):
+    with pytest.raises(printseal.InvalidInputError):
         printseal.Kek(b"\x01" * 16, b"\x02" * 31)
 
 
@@ -175,9 +178,10 @@ def test_update_into() -> None:
     s = printseal.Sealer([kek])
     buf = bytearray(len(data) + 4096)
     # Too small: refused before anything is consumed, and the sealer goes on.
-    with pytest.raises(printseal.UsageError) as e:
+    with pytest.raises(printseal.InvalidInputError) as e:
         s.update_into(data, bytearray(10))
-    assert e.value.code == "output_too_small"
+    assert e.value.code_name == "buffer_too_small" and e.value.needed is not None
+    check_against_table(e.value)
     n = s.update_into(data, buf)
     job = bytes(buf[:n]) + s.finalize()
     assert printseal.open(job, [kek]).plaintext == data
@@ -207,12 +211,43 @@ def test_error_poisons_opener() -> None:
     with pytest.raises(printseal.TamperedError) as e:
         o.update(bytes(job))
     assert e.value.what == "payload" and e.value.chunk == 1 and e.value.last is False
-    with pytest.raises(printseal.InvalidStateError):
+    with pytest.raises(printseal.InvalidStateError) as st:
         o.update(b"")
+    check_against_table(st.value)
     with pytest.raises(printseal.InvalidStateError):
         o.finalize()
-    with pytest.raises(printseal.UsageError):
+    with pytest.raises(printseal.InvalidInputError):
         printseal.Opener([])
+
+
+def error_table() -> Dict[str, Tuple[int, str, str]]:
+    """docs/ERRORS.md's code table: name -> (number, family, Python class)."""
+    rows: Dict[str, Tuple[int, str, str]] = {}
+    for line in (ROOT / "docs" / "ERRORS.md").read_text().splitlines():
+        m = re.match(r"\| (\d+) \| `(\w+)` \| [^|]* \| (\w*) \| `?(\w*)`?", line)
+        if m:
+            rows[m.group(2)] = (int(m.group(1)), m.group(3).lower(), m.group(4))
+    return rows
+
+
+TABLE = error_table()
+
+
+def check_against_table(e: "printseal.Error") -> None:
+    number, family, cls = TABLE[e.code_name]
+    assert (e.code, e.family, type(e).__name__) == (number, family, cls), e
+
+
+def test_table_classes_exist() -> None:
+    assert len(TABLE) >= 20
+    for name, (number, family, cls) in TABLE.items():
+        if cls in ("", "OSError"):
+            continue
+        c = getattr(printseal, cls)
+        assert issubclass(c, printseal.Error), cls
+        assert c.__module__ == "printseal.exceptions"
+        if family == "usage" and name != "invalid_state":
+            assert issubclass(c, ValueError)
 
 
 def test_every_format_error_class() -> None:
@@ -223,8 +258,8 @@ def test_every_format_error_class() -> None:
     def fails(data: bytes, cls: type, code: str, ids: Any = None) -> Any:
         with pytest.raises(cls) as e:
             printseal.open(data, ids or [kek])
-        assert e.value.code == code
-        assert isinstance(e.value, printseal.Error)
+        assert e.value.code_name == code
+        check_against_table(e.value)
         return e.value
 
     fails(b"%PDF-1.7 not sealed", printseal.NotPrintsealError, "not_printseal")
@@ -267,7 +302,9 @@ def test_policy() -> None:
     job = printseal.seal(b"x", [kek], expires=now - 10, suite="chacha20-poly1305")
     with pytest.raises(printseal.PolicyError) as e:
         printseal.open(job, [kek])
-    assert e.value.rule == "expired" and e.value.expires == now - 10 and e.value.now >= now
+    assert e.value.rule == "expired" and e.value.expires == now - 10
+    assert e.value.now is not None and e.value.now >= now
+    check_against_table(e.value)
     assert printseal.open(job, [kek], policy=printseal.OpenPolicy(allow_expired=True)).plaintext == b"x"
     assert printseal.open(job, [kek], policy=printseal.OpenPolicy(now=now - 100)).plaintext == b"x"
     p = printseal.OpenPolicy(allow_expired=True, suites=["aes-256-gcm"])
@@ -294,7 +331,7 @@ def test_policy() -> None:
                               stanza_kinds=["kek", 0x0010], suites=["aes-256-gcm"])
     assert printseal.open(job, [kek], policy=ok).plaintext == b"x"
     ok.check(printseal.inspect(job))
-    with pytest.raises(printseal.UsageError):
+    with pytest.raises(printseal.InvalidInputError):
         printseal.OpenPolicy(min_versions={"printseal": "1.2"})
     with pytest.raises(ValueError):
         printseal.OpenPolicy(stanza_kinds=["rsa"])
@@ -314,7 +351,7 @@ def test_rewrap() -> None:
         printseal.open(moved, [alice])
     with pytest.raises(printseal.NoMatchingRecipientError):
         printseal.rewrap(job, [bob], [kek])
-    with pytest.raises(printseal.MixedPostQuantumError):
+    with pytest.raises(printseal.InvalidInputError):
         printseal.rewrap(job, [kek], [bob.to_public(), printseal.X25519Identity.generate().to_public()])
 
 

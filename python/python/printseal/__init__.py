@@ -49,11 +49,10 @@ from ._streams import OpenReader, SealWriter
 from .exceptions import (
     Error,
     InternalError,
+    InvalidInputError,
     InvalidStateError,
     KeyStoreError,
-    LimitError,
     MalformedError,
-    MixedPostQuantumError,
     NoMatchingRecipientError,
     NotPrintsealError,
     PolicyError,
@@ -62,7 +61,6 @@ from .exceptions import (
     TrailingDataError,
     TruncatedError,
     UnsupportedError,
-    UsageError,
 )
 
 __all__ = [
@@ -70,12 +68,11 @@ __all__ = [
     "Error",
     "Header",
     "InternalError",
+    "InvalidInputError",
     "InvalidStateError",
     "Kek",
     "KeyStoreError",
-    "LimitError",
     "MalformedError",
-    "MixedPostQuantumError",
     "NoMatchingRecipientError",
     "NotPrintsealError",
     "OpenPolicy",
@@ -91,7 +88,6 @@ __all__ = [
     "TrailingDataError",
     "TruncatedError",
     "UnsupportedError",
-    "UsageError",
     "X25519Identity",
     "X25519Recipient",
     "XWingIdentity",

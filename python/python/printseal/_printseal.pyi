@@ -182,7 +182,7 @@ class Sealer:
     def header(self) -> Header: ...
     def update(self, data: Buffer) -> bytes: ...
     def update_into(self, data: Buffer, buf: Buffer) -> int:
-        """Seals into ``buf`` (checked first to be large enough, else ``UsageError``)
+        """Seals into ``buf`` (checked first to be large enough, else ``InvalidInputError``)
         and returns the bytes written."""
     def finalize(self) -> bytes: ...
 
@@ -281,6 +281,7 @@ def rewrap(
     identities: Sequence[Identity],
     recipients: Sequence[Recipient],
     *,
+    policy: Optional[OpenPolicy] = None,
     allow_mixed_pq: bool = False,
 ) -> bytes:
     """The same job (same payload bytes) for new recipients."""
@@ -290,6 +291,7 @@ def rewrap_file(
     identities: Sequence[Identity],
     recipients: Sequence[Recipient],
     *,
+    policy: Optional[OpenPolicy] = None,
     allow_mixed_pq: bool = False,
 ) -> None:
     """Rewraps the job at ``path`` in place, atomically."""

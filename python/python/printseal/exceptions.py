@@ -1,16 +1,20 @@
 """The exceptions printseal raises: one hierarchy rooted at :class:`Error`.
 
-One class per family of the core's error table (``printseal::Error``); the Rust
-extension raises them from one place (``python/src/error.rs``). Each instance has
-``code``, the stable snake_case name of the core error variant (for example
-``"payload_tampered"``), and the details the Rust error carries (a chunk index, a
-policy rule, a field name). No exception ever carries key material or plaintext.
+The classes are the Python column of the core's error table (docs/ERRORS.md); the
+Rust extension raises them from one place (``python/src/error.rs``), mapping from the
+core's ``Error::code()``. Each instance has ``code`` (the fixed number of the table,
+for example ``203``), ``code_name`` (its name, ``"payload_tampered"``), ``family``
+(``"format"``, ``"tampered"``, ``"recipient"``, ``"policy"``, ``"usage"``,
+``"environment"`` or ``"internal"``) and the details the Rust error carries (a chunk
+index, a policy rule, a field name, a limit). No exception carries key material or
+plaintext.
 
 I/O problems of the files and file objects are not printseal errors: they stay
 :class:`OSError` (``FileNotFoundError``, ``PermissionError``, ...), and an
 exception raised by a file object's ``read``/``write`` propagates unchanged.
-Misuse (a bad argument, an object used after it finished) raises subclasses of
-both :class:`Error` and :class:`ValueError`.
+A bad argument raises :class:`InvalidInputError`, which is also a
+:class:`ValueError`; an object used after it finished or failed raises
+:class:`InvalidStateError`.
 """
 
 from __future__ import annotations
@@ -19,86 +23,97 @@ from typing import Optional
 
 __all__ = [
     "Error",
+    "InvalidInputError",
+    "InvalidStateError",
     "NotPrintsealError",
     "UnsupportedError",
     "MalformedError",
-    "LimitError",
-    "TamperedError",
     "TruncatedError",
     "TrailingDataError",
+    "TamperedError",
     "NoMatchingRecipientError",
     "PolicyError",
-    "KeyStoreError",
-    "UsageError",
-    "InvalidStateError",
-    "MixedPostQuantumError",
     "RandomnessError",
+    "KeyStoreError",
     "InternalError",
 ]
 
 
 class Error(Exception):
-    """Base class of every printseal error.
+    """Base class of every printseal error. ``str(e)`` is the core's message."""
 
-    ``code`` is the stable snake_case name of the core error variant; ``str(e)`` is
-    the core's message.
-    """
+    code: int
+    code_name: str
+    family: str
 
-    code: str
-
-    def __init__(self, message: str, *, code: str = "error") -> None:
+    def __init__(self, message: str, *, code: int = 0, code_name: str = "", family: str = "") -> None:
         super().__init__(message)
         self.code = code
+        self.code_name = code_name
+        self.family = family
+
+
+class InvalidInputError(Error, ValueError):
+    """A value given to printseal is not valid (codes 2 ``buffer_too_small``, 5
+    ``invalid_input``, 6 ``invalid_seek``, 7 ``mixed_post_quantum``); ``what`` names
+    it when the core does, ``needed`` is the output size a too-small buffer lacked."""
+
+    what: Optional[str]
+    needed: Optional[int]
+
+    def __init__(self, message: str, *, what: Optional[str] = None, needed: Optional[int] = None, **kw: object) -> None:
+        super().__init__(message, **kw)  # type: ignore[arg-type]
+        self.what = what
+        self.needed = needed
+
+
+class InvalidStateError(Error):
+    """The object was used after it finished, or after an earlier error (errors are
+    final), or a call came in the wrong phase (code 3)."""
 
 
 class NotPrintsealError(Error):
-    """The input is not a printseal job (its first bytes are not the magic)."""
+    """The input is not a printseal job (code 100)."""
 
 
 class UnsupportedError(Error):
-    """A format version or payload suite this build does not read.
-
-    ``value`` is the version byte or the suite id found in the header.
-    """
+    """A format version (101) or payload suite (102) this build does not read;
+    ``value`` is the version byte or suite id found."""
 
     value: Optional[int]
 
-    def __init__(self, message: str, *, code: str, value: Optional[int] = None) -> None:
-        super().__init__(message, code=code)
+    def __init__(self, message: str, *, value: Optional[int] = None, **kw: object) -> None:
+        super().__init__(message, **kw)  # type: ignore[arg-type]
         self.value = value
 
 
 class MalformedError(Error):
-    """The header is not well formed; ``field`` names the part that is wrong."""
+    """The header breaks a field rule (103, ``field`` names it) or a documented limit
+    (104, ``limit`` names it: ``"stanza_count"``, ``"private_metadata_entries"``, ...)."""
 
     field: Optional[str]
+    limit: Optional[str]
 
-    def __init__(self, message: str, *, code: str, field: Optional[str] = None) -> None:
-        super().__init__(message, code=code)
+    def __init__(self, message: str, *, field: Optional[str] = None, limit: Optional[str] = None, **kw: object) -> None:
+        super().__init__(message, **kw)  # type: ignore[arg-type]
         self.field = field
-
-
-class LimitError(Error):
-    """A documented limit of the format was exceeded (in the input, or in what was
-    asked to be sealed); ``limit`` names it (``"stanza_count"``, ...)."""
-
-    limit: str
-
-    def __init__(self, message: str, *, code: str, limit: str) -> None:
-        super().__init__(message, code=code)
         self.limit = limit
 
 
-class TamperedError(Error):
-    """Authentication failed: the job was altered, or parts of two jobs were mixed.
+class TruncatedError(Error):
+    """The job ends early: in the header, or before the payload's final chunk (105)."""
 
-    ``what`` says which check failed: ``"header_mac"``, ``"stanza"`` (a stanza for
-    one of the identities did not unwrap: wrong key for its key id, or altered),
-    ``"commitment"`` (the payload's key commitment) or ``"payload"``. For the
-    payload, ``chunk`` is the index of the chunk whose tag failed and ``last``
-    whether it was read as the final chunk (then a cut inside it, or bytes appended
-    after it, look the same as tampering).
-    """
+
+class TrailingDataError(Error):
+    """1 to 16 bytes follow the authentic end of the job (106)."""
+
+
+class TamperedError(Error):
+    """Authentication failed (200 ``header_mac``, 201 ``stanza_unwrap``, 202
+    ``payload_commitment``, 203 ``payload_tampered``). ``what`` is ``"header_mac"``,
+    ``"stanza"``, ``"commitment"`` or ``"payload"``; for the payload, ``chunk`` is the
+    index of the chunk that failed and ``last`` whether it was read as the final one
+    (a cut inside it, or bytes appended after it, look the same as tampering)."""
 
     what: str
     chunk: Optional[int]
@@ -108,38 +123,29 @@ class TamperedError(Error):
         self,
         message: str,
         *,
-        code: str,
-        what: str,
+        what: str = "",
         chunk: Optional[int] = None,
         last: Optional[bool] = None,
+        **kw: object,
     ) -> None:
-        super().__init__(message, code=code)
+        super().__init__(message, **kw)  # type: ignore[arg-type]
         self.what = what
         self.chunk = chunk
         self.last = last
 
 
-class TruncatedError(Error):
-    """The job ends early: inside the header, or before the payload's final chunk."""
-
-
-class TrailingDataError(Error):
-    """Bytes follow the authentic end of the job."""
-
-
 class NoMatchingRecipientError(Error):
-    """None of the identities given can open any of the job's stanzas."""
+    """No stanza is addressed to any of the identities given (300)."""
 
 
 class PolicyError(Error):
-    """The job breaks the :class:`printseal.OpenPolicy` (checked after the header MAC
-    verified, before anything is decrypted).
+    """The open policy refused the authentic job (400), before anything was decrypted.
 
-    ``rule`` names the rule: ``"suite"``, ``"stanza_kind"``, ``"producer"``,
+    ``rule`` is ``"suite"``, ``"stanza_kind"``, ``"producer"``,
     ``"producer_version_too_old"``, ``"producer_version_denied"``,
     ``"producer_version_unparsable"``, ``"sbom_denied"``, ``"expired"`` or
-    ``"no_clock"``. The other attributes are the rule's details from the header
-    (public data) and are ``None`` when the rule has no such detail.
+    ``"no_clock"``; the other attributes are that rule's details from the header
+    (public data), ``None`` where the rule has none.
     """
 
     rule: str
@@ -156,8 +162,7 @@ class PolicyError(Error):
         self,
         message: str,
         *,
-        code: str,
-        rule: str,
+        rule: str = "",
         producer: Optional[str] = None,
         version: Optional[str] = None,
         minimum: Optional[str] = None,
@@ -166,8 +171,9 @@ class PolicyError(Error):
         stanza_kind: Optional[int] = None,
         expires: Optional[int] = None,
         now: Optional[int] = None,
+        **kw: object,
     ) -> None:
-        super().__init__(message, code=code)
+        super().__init__(message, **kw)  # type: ignore[arg-type]
         self.rule = rule
         self.producer = producer
         self.version = version
@@ -179,35 +185,24 @@ class PolicyError(Error):
         self.now = now
 
 
-class KeyStoreError(Error):
-    """An external key store failed (token absent, PIN refused, ...)."""
-
-
-class UsageError(Error, ValueError):
-    """An argument is not valid (a metadata text with a control character, an output
-    buffer that is too small, a bad seek position); ``what`` says which."""
-
-    what: Optional[str]
-
-    def __init__(self, message: str, *, code: str, what: Optional[str] = None) -> None:
-        super().__init__(message, code=code)
-        self.what = what
-
-
-class InvalidStateError(UsageError):
-    """The object was used after it finished, or after an earlier error: errors are
-    final, a failed sealer, opener, reader or writer refuses to go on."""
-
-
-class MixedPostQuantumError(UsageError):
-    """Post-quantum (X-Wing) and classical recipients were mixed in one job without
-    ``allow_mixed_pq=True``: the classical stanza would undo the post-quantum
-    protection."""
-
-
 class RandomnessError(Error):
-    """The operating system's random number generator failed."""
+    """The operating system's random number generator failed (501)."""
+
+
+class KeyStoreError(Error):
+    """An external key store failed (502). ``failure`` is ``"module_unavailable"``,
+    ``"token_absent"``, ``"pin_incorrect"``, ``"key_not_found"``,
+    ``"key_not_permitted"`` or ``"other"``; ``detail`` is the store's operator-facing
+    detail (never a PIN)."""
+
+    failure: str
+    detail: str
+
+    def __init__(self, message: str, *, failure: str = "other", detail: str = "", **kw: object) -> None:
+        super().__init__(message, **kw)  # type: ignore[arg-type]
+        self.failure = failure
+        self.detail = detail
 
 
 class InternalError(Error):
-    """A broken internal invariant of printseal: a bug, please report it."""
+    """A broken internal invariant of printseal (900): a bug, please report it."""
