@@ -41,6 +41,9 @@ cargo test --all-targets --features aws-lc-rs,parallel,bytes
 
 bash "$ROOT/scripts/test-cli.sh"
 
+step "Python module: scripts/test-python.sh"
+scripts/test-python.sh
+
 # --- Fuzz targets (fuzz/, its own workspace): build all, 10 s smoke run each --------
 # libFuzzer needs nightly's -Z flags: the nightly toolchain where there is one, else
 # the stable toolchain with RUSTC_BOOTSTRAP=1 (sanitizers off: the core is safe Rust).
