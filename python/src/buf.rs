@@ -175,3 +175,52 @@ pub(crate) fn overlaps(a: &[u8], b: &[u8]) -> bool {
 /// Inputs at least this long are processed with the interpreter detached (other
 /// Python threads run meanwhile); shorter ones are not worth the switch.
 pub(crate) const DETACH_MIN: usize = 16 * 1024;
+
+/// Bytes zeroed per task when a large output is prepared.
+const ZERO_STEP: usize = 1 << 20;
+
+/// A new `bytes` of `len` bytes, filled by `fill` with the interpreter detached, for
+/// the large outputs of the one-shot functions. `PyBytes::new_with` zero-fills the
+/// object with the interpreter attached, on one thread; here the zeroing (which is
+/// where a fresh gigabyte takes its page faults) runs on rayon's threads with the
+/// interpreter detached, and then `fill` writes the real bytes. Returns the object
+/// and what `fill` returned.
+///
+/// # Errors
+/// `MemoryError` if the object cannot be allocated, `OverflowError` for a length
+/// over `isize::MAX`.
+pub(crate) fn bytes_detached<'py, T: Send>(
+    py: Python<'py>,
+    len: usize,
+    fill: impl FnOnce(&mut [u8]) -> T + Send,
+) -> PyResult<(Bound<'py, PyBytes>, T)> {
+    use rayon::prelude::*;
+
+    let n = ffi::Py_ssize_t::try_from(len)
+        .map_err(|_| pyo3::exceptions::PyOverflowError::new_err("output too large"))?;
+    // SAFETY: PyBytes_FromStringAndSize(NULL, n) returns a new reference to a bytes
+    // object of n uninitialised bytes, or NULL with an exception set (turned into
+    // the Err here).
+    let obj = unsafe {
+        Bound::from_owned_ptr_or_err(py, ffi::PyBytes_FromStringAndSize(std::ptr::null(), n))?
+    };
+    let obj = obj.cast_into::<PyBytes>()?;
+    // SAFETY: `obj` is a bytes object; its buffer holds n bytes (and a NUL).
+    let base = unsafe { ffi::PyBytes_AsString(obj.as_ptr()) } as usize;
+    let result = py.detach(move || {
+        (0..len.div_ceil(ZERO_STEP)).into_par_iter().for_each(|i| {
+            let start = i * ZERO_STEP;
+            // SAFETY: [start, start + count) lies inside the n-byte buffer, the tasks'
+            // ranges are disjoint, and nothing else touches the object: it is new and
+            // not visible to Python code until this function returns it.
+            unsafe {
+                std::ptr::write_bytes((base as *mut u8).add(start), 0, ZERO_STEP.min(len - start));
+            }
+        });
+        // SAFETY: every one of the len bytes is initialised now, and this is the only
+        // reference to the buffer until the object is returned.
+        let out = unsafe { std::slice::from_raw_parts_mut(base as *mut u8, len) };
+        fill(out)
+    });
+    Ok((obj, result))
+}

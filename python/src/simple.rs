@@ -6,7 +6,7 @@ use pyo3::types::{PyBytes, PyDict};
 use printseal::hazmat::{CHUNK_SIZE, ENCRYPTED_CHUNK_SIZE, PREFIX_SIZE};
 use printseal::{Error as Core, RewrapOptions};
 
-use crate::buf::Buf;
+use crate::buf::{Buf, bytes_detached};
 use crate::error::PsResult;
 use crate::header::Header;
 use crate::keys::{AnyIdentity, identity_refs, recipient_refs};
@@ -15,6 +15,25 @@ use crate::policy::{OpenPolicy, open_options};
 use crate::push::{bytes_with, maybe_detach, private_dict};
 
 const TAG_SIZE: usize = ENCRYPTED_CHUNK_SIZE - CHUNK_SIZE;
+
+/// Outputs from this size on are prepared with `bytes_detached`.
+const LARGE: usize = 1 << 20;
+
+/// `out` cut to `written` bytes (a copy, only if the exact size was not exact).
+fn exact<'py>(
+    py: Python<'py>,
+    out: Bound<'py, PyBytes>,
+    written: usize,
+) -> PsResult<Bound<'py, PyBytes>> {
+    if written == out.as_bytes().len() {
+        Ok(out)
+    } else {
+        Ok(PyBytes::new(
+            py,
+            &out.as_bytes()[..written.min(out.as_bytes().len())],
+        ))
+    }
+}
 
 /// A job opened in full: the authenticated header, the private metadata and the
 /// plaintext.
@@ -86,13 +105,18 @@ pub(crate) fn seal<'py>(
         .update_output_len(input.len())
         .checked_add(input.len() % CHUNK_SIZE + TAG_SIZE)
         .ok_or(Core::LimitExceeded(printseal::Limit::PayloadLength))?;
-    bytes_with(py, total, |out| {
-        maybe_detach(py, input.len(), || {
-            let w = sealer.update(input, out)?;
-            let f = sealer.finish(&mut out[w..])?;
-            Ok(w + f)
-        })
-    })
+    let mut fill = |out: &mut [u8]| -> PsResult<usize> {
+        let w = sealer.update(input, out)?;
+        let f = sealer.finish(&mut out[w..])?;
+        Ok(w + f)
+    };
+    if total < LARGE {
+        return bytes_with(py, total, |out| {
+            maybe_detach(py, input.len(), move || fill(out))
+        });
+    }
+    let (out, written) = bytes_detached(py, total, fill)?;
+    exact(py, out, written?)
 }
 
 /// The plaintext length of a well-formed job of `sealed_len` bytes whose header has
@@ -146,6 +170,12 @@ pub(crate) fn open<'py>(
     let header = printseal::Header::parse(sealed)?;
     let mut opener = new_opener(&ids, &options);
     let plaintext = match plaintext_len(sealed.len(), header.len()) {
+        Some(n) if n >= LARGE => {
+            let (out, written) = bytes_detached(py, n, |out| {
+                open_into(&mut opener, sealed, header.len(), out)
+            })?;
+            exact(py, out, written?)?
+        }
         Some(n) => bytes_with(py, n, |out| {
             maybe_detach(py, sealed.len(), || {
                 Ok(open_into(&mut opener, sealed, header.len(), out)?)
