@@ -34,8 +34,13 @@ import sys, zipfile
 names = zipfile.ZipFile(sys.argv[1]).namelist()
 for want in ("printseal/_printseal.pyi", "printseal/py.typed", "printseal/exceptions.py"):
     assert want in names, want
+import json
 sboms = [n for n in names if ".dist-info/sboms/" in n]
 assert sboms, "no PEP 770 SBOM in the wheel"
+doc = json.loads(zipfile.ZipFile(sys.argv[1]).read(sboms[0]))
+assert doc["bomFormat"] == "CycloneDX", doc.get("bomFormat")
+crates = {c["name"] for c in doc.get("components", [])}
+assert {"printseal", "aws-lc-sys", "pyo3"} <= crates, sorted(crates)
 print("wheel ok:", sys.argv[1].rsplit("/", 1)[-1], "sboms:", sboms)
 PY
 
