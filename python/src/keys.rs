@@ -51,6 +51,21 @@ impl Kek {
         })
     }
 
+    /// Parses the secret text form (`PRINTSEAL-KEK-1...`).
+    #[staticmethod]
+    fn from_str(text: &str) -> PsResult<Kek> {
+        let inner: printseal::Kek = text.parse().map_err(printseal::Error::from)?;
+        Ok(Kek {
+            inner: Arc::new(inner),
+        })
+    }
+
+    /// The secret text form. A secret: handle with care.
+    fn __str__<'py>(&self, py: Python<'py>) -> Bound<'py, PyString> {
+        let s = self.inner.to_secret_string();
+        PyString::new(py, &s)
+    }
+
     #[getter]
     fn key_id<'py>(&self, py: Python<'py>) -> Bound<'py, PyBytes> {
         PyBytes::new(py, self.inner.id())

@@ -138,6 +138,12 @@ def test_key_text_forms_and_repr() -> None:
     kek = printseal.Kek(b"\x01" * 16, b"\x02" * 32)
     assert "0202" not in repr(kek) and "01" * 16 in repr(kek)
     assert kek.expose_secret() == b"\x02" * 32
+    text = str(kek)
+    assert text.startswith("PRINTSEAL-KEK-1") and text not in repr(kek)
+    again = printseal.Kek.from_str(text)
+    assert (again.key_id, again.expose_secret()) == (kek.key_id, kek.expose_secret())
+    with pytest.raises(printseal.InvalidInputError):
+        printseal.Kek.from_str(text[:-1] + ("q" if text[-1] != "q" else "p"))
     with pytest.raises(printseal.InvalidInputError):
         printseal.Kek(b"short", b"\x02" * 32)
     with pytest.raises(printseal.InvalidInputError):

@@ -22,12 +22,16 @@ Identity = Union["Kek", "X25519Identity", "XWingIdentity"]
 @final
 class Kek:
     """A key-encryption key for AES-256-KWP stanzas (RFC 5649): a 16-byte key id and
-    a 32-byte key. Both a recipient and an identity; ``repr`` hides the key."""
+    a 32-byte key. Both a recipient and an identity. ``str()`` gives the secret text
+    form (``PRINTSEAL-KEK-1...``); ``repr`` hides the key."""
 
     def __new__(cls, key_id: Buffer, key: Buffer) -> "Kek": ...
     @staticmethod
     def generate() -> "Kek":
         """A fresh KEK with a random key id, from the OS generator."""
+    @staticmethod
+    def from_str(text: str) -> "Kek":
+        """Parses the secret text form (``PRINTSEAL-KEK-1...``)."""
     @property
     def key_id(self) -> bytes: ...
     def expose_secret(self) -> bytes:
