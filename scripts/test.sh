@@ -40,6 +40,7 @@ cargo clippy --all-targets --features aws-lc-rs,parallel,bytes -- -D warnings
 cargo test --all-targets --features aws-lc-rs,parallel,bytes
 
 bash "$ROOT/scripts/test-cli.sh"
+bash "$ROOT/scripts/test-sbom.sh"
 
 step "Python module: scripts/test-python.sh"
 scripts/test-python.sh

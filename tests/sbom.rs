@@ -4,10 +4,13 @@
 //!     validator (cyclonedx-python-lib, strict mode) run by `$PRINTSEAL_PYTHON`;
 //! (b) its components and dependency edges equal what `cargo metadata` resolves for the
 //!     same features and target, found here by walking `cargo metadata`'s resolve graph
-//!     (build.rs uses `cargo tree`), with licences from `cargo metadata` and checksums
+//!     (independently of build/resolve.rs), with licences from `cargo metadata` and checksums
 //!     from Cargo.lock read by a separate parser;
 //! (c) the CBOM lists exactly the suites and stanza kinds the code registers;
-//! (d) `sbom_sha256()` is the SHA-256 of `sbom_json()`.
+//! (d) `sbom_sha256()` is the SHA-256 of `sbom_json()`;
+//! (e) built as a dependency into a target directory inside an unrelated workspace, the
+//!     SBOM is still the consuming workspace's exact resolution (an `#[ignore]`d test
+//!     that compiles aws-lc-sys, run by scripts/test-sbom.sh).
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
@@ -144,24 +147,26 @@ fn cargo_metadata_resolution() -> Resolved {
         .copied()
         .filter(|f| *f != "default")
         .collect();
-    let mut cmd = Command::new(cargo());
-    cmd.args([
-        "metadata",
-        "--format-version",
-        "1",
-        "--locked",
-        "--offline",
-        "--no-default-features",
-    ])
-    .args(["--filter-platform", info.target])
-    .arg("--manifest-path")
-    .arg(manifest_dir().join("Cargo.toml"));
+    let mut args = vec!["--no-default-features".to_string()];
     if info.features.contains(&"default") {
-        cmd.args(["--features", "default"]);
+        args.extend(["--features".into(), "default".into()]);
     }
     if !features.is_empty() {
-        cmd.args(["--features", &features.join(",")]);
+        args.extend(["--features".into(), features.join(",")]);
     }
+    resolution_of(&manifest_dir().join("Cargo.toml"), &args)
+}
+
+/// The normal-edge closure of printseal in `cargo metadata --manifest-path manifest`
+/// (with `args`) for this build's target.
+fn resolution_of(manifest: &Path, args: &[String]) -> Resolved {
+    let info = build_info();
+    let mut cmd = Command::new(cargo());
+    cmd.args(["metadata", "--format-version", "1", "--locked", "--offline"])
+        .args(["--filter-platform", info.target])
+        .arg("--manifest-path")
+        .arg(manifest)
+        .args(args);
     let out = cmd.output().expect("run cargo metadata");
     assert!(
         out.status.success(),
@@ -250,7 +255,7 @@ fn sbom_components_equal_what_cargo_metadata_resolves() {
     assert_eq!(
         info.sbom_completeness,
         SbomCompleteness::Exact,
-        "build.rs could not run `cargo tree`: the SBOM is a fallback (see the cargo:warning lines)"
+        "build.rs found no exact resolution: the SBOM is a fallback (see the cargo:warning lines)"
     );
     assert_eq!(
         prop(&d["metadata"]["properties"], "printseal:sbom:completeness"),
@@ -693,4 +698,162 @@ fn build_info_describes_this_build() {
         assert!(text.contains(part), "{part} missing from:\n{text}");
     }
     println!("{text}");
+}
+
+// ---------------------------------------------------------------------------------
+// (e) printseal as a dependency, built into a target directory that lies inside an
+//     unrelated workspace (issue 8, item 4)
+
+fn write_if_changed(path: &Path, text: &str) {
+    std::fs::create_dir_all(path.parent().expect("parent")).expect("mkdir");
+    if std::fs::read_to_string(path).ok().as_deref() != Some(text) {
+        std::fs::write(path, text).expect("write");
+    }
+}
+
+/// A package `name` at `dir` (its own workspace) depending on this printseal by path.
+fn dependent_package(dir: &Path, name: &str, printseal: &str, main: Option<&str>) {
+    let root = manifest_dir();
+    write_if_changed(
+        &dir.join("Cargo.toml"),
+        &format!(
+            "[package]\nname = \"{name}\"\nversion = \"0.0.0\"\nedition = \"2024\"\npublish = false\n\n\
+             [dependencies]\nprintseal = {{ path = {:?}{printseal} }}\n\n[workspace]\n",
+            root.display().to_string()
+        ),
+    );
+    match main {
+        Some(m) => write_if_changed(&dir.join("src/main.rs"), m),
+        None => write_if_changed(&dir.join("src/lib.rs"), ""),
+    }
+    // Start from printseal's lock, so that nothing is resolved anew (offline, the
+    // versions printseal is tested with); cargo trims it to what the package uses.
+    if !dir.join("Cargo.lock").exists() {
+        std::fs::copy(root.join("Cargo.lock"), dir.join("Cargo.lock")).expect("copy lock");
+    }
+}
+
+/// A program that depends on printseal with `aws-lc-rs,parallel` (as the C library and
+/// the Python module do) is built with `CARGO_TARGET_DIR` inside another workspace
+/// that also locks printseal, with default features only (a shared build directory,
+/// usual in CI caches and monorepos), from that other workspace's directory. The SBOM
+/// it embeds must be the consumer's exact resolution: aws-lc-rs, aws-lc-sys and rayon
+/// included, versions from the consumer's Cargo.lock, `exact`.
+///
+/// It compiles aws-lc-sys once more (the target directory is not the shared one, by
+/// design); `target/sbom-consumer/` is kept, so reruns are incremental.
+#[test]
+#[ignore = "builds aws-lc-sys in its own target directory (minutes): scripts/test-sbom.sh runs it"]
+fn sbom_of_a_dependent_build_whose_target_dir_is_in_an_unrelated_workspace() {
+    let base = manifest_dir().join("target/sbom-consumer");
+    let unrelated = base.join("unrelated");
+    let consumer = base.join("consumer");
+    dependent_package(&unrelated, "unrelated", "", None);
+    dependent_package(
+        &consumer,
+        "consumer",
+        ", features = [\"aws-lc-rs\", \"parallel\"]",
+        Some(
+            "fn main() {\n    print!(\"{}\", printseal::sbom_json());\n    \
+             eprintln!(\"{}\", printseal::build_info());\n}\n",
+        ),
+    );
+    let target_dir = unrelated.join("target");
+    let cargo_in = |dir: &Path| {
+        let mut c = Command::new(cargo());
+        c.current_dir(dir)
+            .env("CARGO_TARGET_DIR", &target_dir)
+            .env("CARGO_PROFILE_DEV_DEBUG", "0")
+            .env_remove("CARGO_BUILD_TARGET");
+        c
+    };
+    // The unrelated workspace locks printseal too, without aws-lc-rs: the trap.
+    // (`cargo metadata` writes the lock, changing as little as it can.)
+    let st = cargo_in(&unrelated)
+        .args(["metadata", "--format-version", "1", "--offline"])
+        .stdout(std::process::Stdio::null())
+        .status()
+        .expect("cargo");
+    assert!(st.success());
+    let unrelated_view = resolution_of(&unrelated.join("Cargo.toml"), &[]);
+    assert!(
+        unrelated_view
+            .packages
+            .keys()
+            .any(|k| k.starts_with("printseal@"))
+    );
+    assert!(
+        !unrelated_view
+            .packages
+            .keys()
+            .any(|k| k.starts_with("aws-lc")),
+        "the unrelated workspace must not resolve aws-lc"
+    );
+
+    // Built from the unrelated workspace's directory, with --manifest-path.
+    let out = cargo_in(&unrelated)
+        .args(["build", "--offline", "--manifest-path"])
+        .arg(consumer.join("Cargo.toml"))
+        .output()
+        .expect("cargo build");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "consumer build failed:\n{stderr}");
+    assert!(
+        !stderr.contains("printseal SBOM"),
+        "build.rs warned:\n{stderr}"
+    );
+    let run = Command::new(target_dir.join("debug/consumer"))
+        .output()
+        .expect("run the consumer");
+    assert!(run.status.success());
+    let d: Value = serde_json::from_slice(&run.stdout).expect("the consumer prints the SBOM");
+    println!("{}", String::from_utf8_lossy(&run.stderr));
+
+    assert_eq!(
+        prop(&d["metadata"]["properties"], "printseal:sbom:completeness"),
+        Some("exact"),
+        "{}",
+        prop(&d["metadata"]["properties"], "printseal:sbom:source").unwrap_or("")
+    );
+    assert_eq!(d["compositions"][0]["aggregate"], "complete");
+    let root_props = &d["metadata"]["component"]["properties"];
+    assert_eq!(
+        prop(root_props, "printseal:build:features"),
+        Some("alloc,aws-lc-rs,default,getrandom,parallel,std")
+    );
+    assert_eq!(
+        prop(root_props, "printseal:build:crypto-backend"),
+        Some("aws-lc-rs")
+    );
+
+    let listed: BTreeSet<String> = libraries(&d)
+        .iter()
+        .map(|c| {
+            format!(
+                "{}@{}",
+                c["name"].as_str().unwrap(),
+                c["version"].as_str().unwrap()
+            )
+        })
+        .chain([format!("printseal@{}", printseal::VERSION)])
+        .collect();
+    for name in ["aws-lc-rs", "aws-lc-sys", "rayon", "rayon-core"] {
+        assert!(
+            listed.iter().any(|k| k.starts_with(&format!("{name}@"))),
+            "{name} missing from the consumer's SBOM"
+        );
+    }
+    // Exactly the consumer's resolution (its Cargo.lock), found independently.
+    let want = resolution_of(&consumer.join("Cargo.toml"), &[]);
+    let want_keys: BTreeSet<String> = want.packages.keys().cloned().collect();
+    assert_eq!(listed, want_keys, "SBOM vs the consumer's cargo metadata");
+    let mut graph = BTreeMap::new();
+    for dep in d["dependencies"].as_array().unwrap() {
+        let r = dep["ref"].as_str().unwrap();
+        if r.starts_with("pkg:cargo/") {
+            let on: BTreeSet<String> = strs(&dep["dependsOn"]).iter().map(|s| key_of(s)).collect();
+            graph.insert(key_of(r), on);
+        }
+    }
+    assert_eq!(graph, want.edges, "dependency relations vs the consumer's");
 }

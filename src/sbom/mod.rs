@@ -2,8 +2,9 @@
 //! SBOM and CBOM ([`sbom_json`], [`sbom_sha256`]) and the registry of cryptographic
 //! algorithms the CBOM is written from ([`algorithms`]).
 //!
-//! The SBOM is made by `build.rs` when the crate is compiled, for the features and the
-//! target of that build: every crate compiled into the library (name, version,
+//! The SBOM is made by `build.rs` (the code is in `build/`) when the crate is compiled,
+//! from `cargo metadata` of the workspace being built, for the features and the target
+//! of that build, wherever the target directory lies: every crate compiled into the library (name, version,
 //! `pkg:cargo/NAME@VERSION` purl, licence, Cargo.lock SHA-256), the dependency
 //! relations, and a `cryptographic-asset` component for every algorithm that a payload
 //! suite, a recipient stanza kind or the header uses. Proc-macro crates and what only
@@ -53,15 +54,16 @@ pub fn algorithms() -> impl Iterator<Item = &'static Algorithm> {
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum SbomCompleteness {
-    /// Resolved by `cargo tree` for exactly this build's features and target.
+    /// Resolved by `cargo metadata` in the workspace being built, for exactly this
+    /// build's printseal features and target.
     Exact,
-    /// Not resolved for exactly this build: `cargo` could not resolve at build time
-    /// (every crate that Cargo.lock ties to printseal is listed, a superset), or the
-    /// crate was built as a dependency and the consuming workspace was not found
-    /// (versions from printseal's own Cargo.lock). `printseal:sbom:source` in the
-    /// document says which.
+    /// The workspace being built was not found (nothing said which one it is, and no
+    /// candidate resolves this printseal with this build's features): the crates are
+    /// those printseal's own workspace resolves for these features, with the versions
+    /// of its Cargo.lock, which may differ from those compiled in.
+    /// `printseal:sbom:source` in the document says so.
     Approximate,
-    /// Neither cargo nor a Cargo.lock was available: printseal alone.
+    /// `cargo metadata` resolved nothing usable: printseal alone.
     RootOnly,
 }
 
