@@ -4,7 +4,7 @@ use core::fmt;
 use zeroize::{Zeroize, ZeroizeOnDrop};
 
 /// Size of a file key in bytes.
-pub const FILE_KEY_SIZE: usize = 32;
+pub const FILE_KEY_SIZE: usize = crate::format::sizes::FILE_KEY;
 
 /// The random 256-bit key of one sealed job, which every recipient stanza wraps.
 ///

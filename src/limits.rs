@@ -2,6 +2,9 @@
 //! one of these before anything is allocated for it. `docs/FORMAT.md` lists the same
 //! numbers; the `limits_match_the_spec` test keeps the two in step.
 
+// The one module limits depends on: a leaf (see its documentation).
+use crate::format::sizes;
+
 /// Largest public metadata block, in bytes.
 pub const MAX_PUBLIC_METADATA: usize = 1024;
 /// Longest producer name, producer version and job id, in bytes of UTF-8.
@@ -21,14 +24,14 @@ pub const MAX_STANZAS: usize = 64;
 /// Largest stanza body, in bytes.
 pub const MAX_STANZA_BODY: usize = 4096;
 /// Largest header that any valid file can have, in bytes.
-pub const MAX_HEADER: usize = crate::format::header::FIXED_SIZE
+pub const MAX_HEADER: usize = sizes::HEADER_FIXED
     + 2
     + MAX_PUBLIC_METADATA
     + 2
     + MAX_PRIVATE_METADATA
-    + crate::primitives::aead::TAG_SIZE
+    + sizes::TAG
     + 1
     + MAX_STANZAS * (4 + MAX_STANZA_BODY)
-    + crate::format::header::MAC_SIZE;
+    + sizes::HEADER_MAC;
 /// Largest payload plaintext: 2^38 chunks of 16 KiB, less one byte.
 pub const MAX_PAYLOAD: u64 = (1u64 << 38) * 16384 - 1;

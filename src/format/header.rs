@@ -30,9 +30,9 @@ pub const MAGIC: [u8; 8] = *b"\x89PSEAL\r\n";
 /// The format version this build reads and writes.
 pub const VERSION: u8 = 1;
 /// Magic, version and suite.
-pub(crate) const FIXED_SIZE: usize = 8 + 1 + 2;
+pub(crate) const FIXED_SIZE: usize = crate::format::sizes::HEADER_FIXED;
 /// Size of the header MAC.
-pub(crate) const MAC_SIZE: usize = 32;
+pub(crate) const MAC_SIZE: usize = crate::format::sizes::HEADER_MAC;
 
 /// A parsed header. Parsing needs no key; nothing in it is authenticated until an
 /// [`crate::Opener`] has verified the header MAC with the file key.

@@ -3,4 +3,5 @@
 pub(crate) mod cursor;
 pub mod header;
 pub mod metadata;
+pub(crate) mod sizes;
 pub mod stanza;

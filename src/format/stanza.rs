@@ -3,6 +3,7 @@
 use alloc::vec::Vec;
 
 use crate::error::{Error, Limit, Result};
+use crate::format::sizes;
 use crate::limits::MAX_STANZA_BODY;
 
 /// Stanza kinds of format version 1.
@@ -22,9 +23,9 @@ pub mod kind {
 /// (which openers skip, and the header MAC still covers).
 pub fn known_body_len(kind: u16) -> Option<usize> {
     match kind {
-        kind::KEK_AES256_KWP => Some(crate::recipient::kek::STANZA_BODY_LEN),
-        kind::X25519_HPKE => Some(crate::recipient::x25519::STANZA_BODY_LEN),
-        kind::XWING_HPKE => Some(crate::recipient::xwing::STANZA_BODY_LEN),
+        kind::KEK_AES256_KWP => Some(sizes::KEK_STANZA_BODY),
+        kind::X25519_HPKE => Some(sizes::X25519_STANZA_BODY),
+        kind::XWING_HPKE => Some(sizes::XWING_STANZA_BODY),
         _ => None,
     }
 }

@@ -25,7 +25,7 @@ pub const KEY_SIZE: usize = 32;
 /// AEAD nonce size for both suites.
 pub const NONCE_SIZE: usize = 12;
 /// AEAD tag size for both suites.
-pub const TAG_SIZE: usize = 16;
+pub const TAG_SIZE: usize = crate::format::sizes::TAG;
 
 /// Which implementation computes the chunk AEAD. Both give byte-identical output and
 /// the same accept/reject decisions; they differ in speed and in what they build on.

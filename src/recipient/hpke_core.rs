@@ -23,6 +23,7 @@ use zeroize::Zeroizing;
 
 use crate::error::{Error, Result};
 use crate::file_key::{FILE_KEY_SIZE, FileKey};
+use crate::format::sizes;
 use crate::format::stanza::Stanza;
 
 /// The HPKE KDF of every stanza kind: HKDF-SHA256 (RFC 9180 KDF id 0x0001).
@@ -31,9 +32,9 @@ pub type StanzaKdf = hpke::kdf::HkdfSha256;
 pub type StanzaAead = ChaCha20Poly1305;
 
 /// Size of the key id that starts every public-key stanza body.
-pub const KEY_ID_SIZE: usize = 8;
+pub const KEY_ID_SIZE: usize = sizes::HPKE_KEY_ID;
 /// Size of the HPKE ciphertext of the file key: the key and the 16-byte AEAD tag.
-pub const WRAPPED_SIZE: usize = FILE_KEY_SIZE + 16;
+pub const WRAPPED_SIZE: usize = sizes::HPKE_WRAPPED;
 /// Prefix hashed into every key id.
 pub const KEY_ID_LABEL: &[u8] = b"printseal.v1 key id";
 /// Prefix of every stanza's HPKE `info` string; the kind follows as `0x` and four

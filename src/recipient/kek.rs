@@ -11,18 +11,19 @@ use zeroize::{Zeroize, ZeroizeOnDrop, Zeroizing};
 
 use crate::error::{Error, Result};
 use crate::file_key::{FILE_KEY_SIZE, FileKey};
+use crate::format::sizes;
 use crate::format::stanza::{Stanza, kind};
 use crate::recipient::encoding::{self, KeyParseError};
 use crate::recipient::{Identity, Recipient};
 
 /// Size of a KEK key id.
-pub const KEY_ID_SIZE: usize = 16;
+pub const KEY_ID_SIZE: usize = sizes::KEK_KEY_ID;
 /// Size of a KEK.
 pub const KEK_SIZE: usize = 32;
 /// AES-KWP output for a 32-byte file key: the key plus the 8-byte integrity block.
-pub const WRAPPED_SIZE: usize = FILE_KEY_SIZE + 8;
+pub const WRAPPED_SIZE: usize = sizes::KEK_WRAPPED;
 /// Body size of a KEK stanza.
-pub const STANZA_BODY_LEN: usize = KEY_ID_SIZE + WRAPPED_SIZE;
+pub const STANZA_BODY_LEN: usize = sizes::KEK_STANZA_BODY;
 
 /// A 256-bit key-encryption key with a key id, as held by a print server's key store.
 ///

@@ -18,9 +18,10 @@ use zeroize::{Zeroize, ZeroizeOnDrop, Zeroizing};
 
 use crate::error::Result;
 use crate::file_key::FileKey;
+use crate::format::sizes;
 use crate::format::stanza::{Stanza, kind};
 use crate::recipient::encoding::{self, KeyParseError};
-use crate::recipient::hpke_core::{self, HpkeKind, KEY_ID_SIZE, WRAPPED_SIZE};
+use crate::recipient::hpke_core::{self, HpkeKind, KEY_ID_SIZE};
 use crate::recipient::{Identity, QuantumSecurity, Recipient};
 
 /// Size of an X25519 public key.
@@ -28,9 +29,9 @@ pub const PUBLIC_KEY_SIZE: usize = 32;
 /// Size of an X25519 secret key (a scalar, clamped when used).
 pub const SECRET_KEY_SIZE: usize = 32;
 /// Size of the HPKE encapsulated key (the ephemeral public key).
-pub const ENC_SIZE: usize = 32;
+pub const ENC_SIZE: usize = sizes::X25519_ENC;
 /// Body size of an X25519 stanza: key id, `enc`, wrapped file key.
-pub const STANZA_BODY_LEN: usize = KEY_ID_SIZE + ENC_SIZE + WRAPPED_SIZE;
+pub const STANZA_BODY_LEN: usize = sizes::X25519_STANZA_BODY;
 
 type K = X25519HkdfSha256;
 

@@ -25,9 +25,10 @@ use zeroize::{Zeroize, ZeroizeOnDrop, Zeroizing};
 
 use crate::error::Result;
 use crate::file_key::FileKey;
+use crate::format::sizes;
 use crate::format::stanza::{Stanza, kind};
 use crate::recipient::encoding::{self, KeyParseError};
-use crate::recipient::hpke_core::{self, HpkeKind, KEY_ID_SIZE, WRAPPED_SIZE};
+use crate::recipient::hpke_core::{self, HpkeKind, KEY_ID_SIZE};
 use crate::recipient::{Identity, QuantumSecurity, Recipient};
 
 /// Size of an X-Wing public (encapsulation) key: ML-KEM-768's 1184 bytes and X25519's 32.
@@ -36,9 +37,9 @@ pub const PUBLIC_KEY_SIZE: usize = 1216;
 /// expanded from.
 pub const SECRET_KEY_SIZE: usize = 32;
 /// Size of the X-Wing ciphertext (HPKE `enc`): ML-KEM-768's 1088 bytes and X25519's 32.
-pub const ENC_SIZE: usize = 1120;
+pub const ENC_SIZE: usize = sizes::XWING_ENC;
 /// Body size of an X-Wing stanza: key id, `enc`, wrapped file key.
-pub const STANZA_BODY_LEN: usize = KEY_ID_SIZE + ENC_SIZE + WRAPPED_SIZE;
+pub const STANZA_BODY_LEN: usize = sizes::XWING_STANZA_BODY;
 
 type K = XWing;
 
