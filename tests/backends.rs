@@ -14,6 +14,10 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+mod common;
+
+use common::{hexf, wycheproof_dir};
+
 use std::path::PathBuf;
 
 use printseal::hazmat::{Backend, RawAead};
@@ -33,25 +37,6 @@ fn backends_compiled_in() {
 
 // ---------------------------------------------------------------------------------------
 // Wycheproof
-
-fn wycheproof_dir() -> PathBuf {
-    let shared = std::env::var_os("PRINTSEAL_SHARED")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../shared"));
-    for dir in [
-        shared.join("vectors").join("wycheproof"),
-        shared.join("wycheproof"),
-    ] {
-        if dir.is_dir() {
-            return dir;
-        }
-    }
-    panic!("Wycheproof vectors not found under {}", shared.display());
-}
-
-fn hexf(t: &Value, k: &str) -> Vec<u8> {
-    hex::decode(t[k].as_str().unwrap_or_else(|| panic!("missing {k}"))).expect("hex")
-}
 
 /// What one backend made of one Wycheproof case.
 #[derive(Debug, PartialEq, Eq)]

@@ -1,8 +1,8 @@
 //! The format test vectors in `tests/vectors/`.
 //!
-//! (a) Every vector is regenerated in memory by `examples/gen_vectors.rs` and must be
+//! (a) Every vector is regenerated in memory by `tools/src/bin/gen_vectors.rs` and must be
 //! byte-identical to the committed file: the vectors stay generated from the code
-//! (regenerate with `cargo run --example gen_vectors`).
+//! (regenerate with `cargo run -p printseal-tools --bin gen_vectors`).
 //!
 //! (b) Every vector file is opened as a reader of the published vectors would: parse the
 //! `key: value` lines, open the sealed bytes with the listed identities, and check the
@@ -12,7 +12,7 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
-#[path = "../examples/gen_vectors.rs"]
+#[path = "../tools/src/bin/gen_vectors.rs"]
 #[allow(dead_code)]
 mod gen_vectors;
 
@@ -32,7 +32,7 @@ fn files_on_disk() -> Vec<String> {
         .expect("tests/vectors exists")
         .map(|e| e.unwrap().file_name().into_string().unwrap())
         .filter(|n| n != "README.md" && !n.starts_with('.'))
-        // x25519_* and xwing_* belong to examples/gen_vectors_recipients.rs and are
+        // x25519_* and xwing_* belong to tools/src/bin/gen_vectors_recipients.rs and are
         // checked by tests/recipient_vectors.rs.
         .filter(|n| !n.starts_with("x25519_") && !n.starts_with("xwing_"))
         .collect();
@@ -40,7 +40,8 @@ fn files_on_disk() -> Vec<String> {
     names
 }
 
-const REGENERATE: &str = "regenerate with `cargo run --example gen_vectors` and review the diff";
+const REGENERATE: &str =
+    "regenerate with `cargo run -p printseal-tools --bin gen_vectors` and review the diff";
 
 #[test]
 fn committed_vectors_match_the_generator() {

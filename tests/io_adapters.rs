@@ -3,30 +3,24 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 #![cfg(all(feature = "std", feature = "getrandom"))]
 
+mod common;
+
+use common::{kek, msg};
+
 use std::io::{Cursor, ErrorKind, Read, Seek, SeekFrom, Write};
 
 use printseal::io::{OpenReader, SealWriter, SeekableOpenReader};
 use printseal::rng::seeded_rng;
-use printseal::{Error, Kek, SealOptions, Suite};
+use printseal::{Error, SealOptions, Suite};
 
 const CHUNK: usize = 16384;
-
-fn kek() -> Kek {
-    Kek::new([5; 16], [6; 32])
-}
-
-fn msg(len: usize) -> Vec<u8> {
-    (0..len)
-        .map(|i| (i.wrapping_mul(2654435761) >> 7) as u8)
-        .collect()
-}
 
 fn seal(len: usize, suite: Suite, write_piece: usize) -> Vec<u8> {
     let opts = SealOptions::new("application/pdf")
         .suite(suite)
         .created_at(1);
     let mut w =
-        SealWriter::with_rng(Vec::new(), &opts, &[&kek()], &mut seeded_rng([3; 32])).unwrap();
+        SealWriter::with_rng(Vec::new(), &opts, &[&kek(5)], &mut seeded_rng([3; 32])).unwrap();
     for piece in msg(len).chunks(write_piece.max(1)) {
         w.write_all(piece).unwrap();
     }
@@ -52,7 +46,7 @@ fn writer_and_reader_round_trip() {
                 let sealed = seal(len, suite, piece);
                 // Writing in different pieces gives the same bytes (same RNG seed).
                 assert_eq!(sealed, seal(len, suite, 7777));
-                let mut r = OpenReader::new(&sealed[..], &[&kek()]).unwrap();
+                let mut r = OpenReader::new(&sealed[..], &[&kek(5)]).unwrap();
                 assert_eq!(
                     read_all(&mut r, 4095).unwrap(),
                     msg(len),
@@ -75,7 +69,7 @@ fn reader_never_ends_cleanly_on_truncation() {
         header_len + 56 + 16400,
         sealed.len() - 1,
     ] {
-        let res = OpenReader::new(&sealed[..cut], &[&kek()])
+        let res = OpenReader::new(&sealed[..cut], &[&kek(5)])
             .map_err(std::io::Error::from)
             .and_then(|mut r| read_all(&mut r, 1 << 16));
         let err = res.unwrap_err();
@@ -89,7 +83,7 @@ fn reader_never_ends_cleanly_on_truncation() {
     }
     // Truncation at a chunk boundary is reported as truncation (UnexpectedEof).
     let cut = header_len + 56 + 2 * 16400;
-    let mut r = OpenReader::new(&sealed[..cut], &[&kek()]).unwrap();
+    let mut r = OpenReader::new(&sealed[..cut], &[&kek(5)]).unwrap();
     let err = read_all(&mut r, 1 << 16).unwrap_err();
     assert_eq!(err.kind(), ErrorKind::UnexpectedEof);
     assert!(matches!(Error::from_io(err), Error::Truncated));
@@ -100,7 +94,7 @@ fn reader_errors_are_final_and_released_plaintext_is_a_verified_prefix() {
     let mut sealed = seal(3 * CHUNK + 100, Suite::ChaCha20Poly1305, CHUNK);
     let header_len = printseal::Header::parse(&sealed).unwrap().len();
     sealed[header_len + 56 + 16400 + 5] ^= 1; // inside chunk 1
-    let mut r = OpenReader::new(&sealed[..], &[&kek()]).unwrap();
+    let mut r = OpenReader::new(&sealed[..], &[&kek(5)]).unwrap();
     let mut got = Vec::new();
     let mut buf = [0u8; 1000];
     let err = loop {
@@ -128,7 +122,7 @@ fn seekable_reader_random_access() {
     let data = msg(len);
     for suite in Suite::ALL {
         let sealed = seal(len, suite, CHUNK);
-        let mut r = SeekableOpenReader::new(Cursor::new(&sealed), &[&kek()]).unwrap();
+        let mut r = SeekableOpenReader::new(Cursor::new(&sealed), &[&kek(5)]).unwrap();
         assert_eq!(r.plaintext_len().unwrap(), len as u64);
         for &(pos, n) in &[
             (0usize, 10usize),
@@ -153,7 +147,7 @@ fn seekable_reader_random_access() {
         assert!(r.seek(SeekFrom::Current(-(len as i64) - 1)).is_err());
         // Empty payload: EOF only after the (empty) final chunk verified.
         let sealed = seal(0, suite, 1);
-        let mut r = SeekableOpenReader::new(Cursor::new(&sealed), &[&kek()]).unwrap();
+        let mut r = SeekableOpenReader::new(Cursor::new(&sealed), &[&kek(5)]).unwrap();
         assert_eq!(read_all(&mut r, 10).unwrap(), Vec::<u8>::new());
     }
 }
@@ -164,7 +158,7 @@ fn seekable_reader_authenticates_length_before_seek_from_end() {
     let mut sealed = seal(len, Suite::Aes256Gcm, CHUNK);
     let last = sealed.len() - 1;
     sealed[last] ^= 0x40; // final chunk's tag
-    let mut r = SeekableOpenReader::new(Cursor::new(&sealed), &[&kek()]).unwrap();
+    let mut r = SeekableOpenReader::new(Cursor::new(&sealed), &[&kek(5)]).unwrap();
     // Chunks before the damage still read (C2SP random access allows it)...
     let mut buf = vec![0; CHUNK];
     r.read_exact(&mut buf).unwrap();
@@ -189,14 +183,14 @@ fn seekable_reader_rejects_impossible_lengths() {
         header_len + 56 + 16400 + 15,
         header_len + 30,
     ] {
-        let err = SeekableOpenReader::new(Cursor::new(&sealed[..cut]), &[&kek()])
+        let err = SeekableOpenReader::new(Cursor::new(&sealed[..cut]), &[&kek(5)])
             .err()
             .unwrap();
         assert!(matches!(err, Error::Truncated), "cut {cut}: {err}");
     }
     let mut glued = sealed.clone();
     glued[header_len + 3] ^= 1; // salt: commitment no longer matches
-    let err = SeekableOpenReader::new(Cursor::new(&glued), &[&kek()])
+    let err = SeekableOpenReader::new(Cursor::new(&glued), &[&kek(5)])
         .err()
         .unwrap();
     assert!(matches!(err, Error::PayloadCommitment));
@@ -207,10 +201,10 @@ fn sealwriter_dropped_without_finish_gives_a_job_no_one_opens() {
     let opts = SealOptions::new("application/pdf");
     let mut out = Vec::new();
     {
-        let mut w = SealWriter::new(&mut out, &opts, &[&kek()]).unwrap();
+        let mut w = SealWriter::new(&mut out, &opts, &[&kek(5)]).unwrap();
         w.write_all(&msg(3 * CHUNK)).unwrap();
     }
-    let err = printseal::open(&out, &[&kek()]).unwrap_err();
+    let err = printseal::open(&out, &[&kek(5)]).unwrap_err();
     assert!(matches!(err, Error::Truncated), "{err}");
 }
 
@@ -221,23 +215,23 @@ fn readers_and_one_shot_enforce_an_open_policy() {
     let aes_only = OpenOptions::new().policy(OpenPolicy::new().accept_suites(&[S::Aes256Gcm]));
     let refused = |e: Error| matches!(e, Error::PolicyViolation(_));
     assert!(refused(
-        OpenReader::with_options(&sealed[..], &[&kek()], &aes_only)
+        OpenReader::with_options(&sealed[..], &[&kek(5)], &aes_only)
             .err()
             .unwrap()
     ));
     assert!(refused(
-        SeekableOpenReader::with_options(Cursor::new(&sealed), &[&kek()], &aes_only)
+        SeekableOpenReader::with_options(Cursor::new(&sealed), &[&kek(5)], &aes_only)
             .err()
             .unwrap()
     ));
     assert!(refused(
-        printseal::open_with(&sealed, &[&kek()], &aes_only).unwrap_err()
+        printseal::open_with(&sealed, &[&kek(5)], &aes_only).unwrap_err()
     ));
     let both = OpenOptions::new().policy(OpenPolicy::new().accept_suites(&S::ALL));
-    let mut r = OpenReader::with_options(&sealed[..], &[&kek()], &both).unwrap();
+    let mut r = OpenReader::with_options(&sealed[..], &[&kek(5)], &both).unwrap();
     assert_eq!(read_all(&mut r, 9000).unwrap(), msg(3 * CHUNK));
     assert_eq!(
-        printseal::open_with(&sealed, &[&kek()], &both)
+        printseal::open_with(&sealed, &[&kek(5)], &both)
             .unwrap()
             .plaintext,
         msg(3 * CHUNK)

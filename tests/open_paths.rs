@@ -7,6 +7,10 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+mod common;
+
+use common::kek;
+
 use std::io::{Cursor, Read};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{SystemTime, UNIX_EPOCH};
@@ -27,16 +31,12 @@ fn now() -> u64 {
         .as_secs()
 }
 
-fn kek() -> Kek {
-    Kek::new([7; 16], [9; 32])
-}
-
 fn expired_job() -> Vec<u8> {
     let t = now();
     let opts = SealOptions::new("application/pdf")
         .created_at(t - 7200)
         .expires_at(t - 3600);
-    seal_with_rng(&opts, &[&kek()], &[0x42; 40_000], &mut seeded_rng([1; 32])).unwrap()
+    seal_with_rng(&opts, &[&kek(7)], &[0x42; 40_000], &mut seeded_rng([1; 32])).unwrap()
 }
 
 fn is_expired(e: &Error) -> bool {
@@ -45,7 +45,7 @@ fn is_expired(e: &Error) -> bool {
 
 /// Every open path, with `options`: the outcome and the plaintext each released.
 fn every_path(sealed: &[u8], options: &OpenOptions) -> Vec<(&'static str, Result<Vec<u8>, Error>)> {
-    let k = kek();
+    let k = kek(7);
     let mut out = Vec::new();
     out.push((
         "open_with",
@@ -95,13 +95,13 @@ fn an_expired_job_is_refused_by_every_path_by_default() {
         let e = r.expect_err(path);
         assert!(is_expired(&e), "{path}: {e:?}");
     }
-    assert!(is_expired(&open(&job, &[&kek()]).unwrap_err()));
+    assert!(is_expired(&open(&job, &[&kek(7)]).unwrap_err()));
     // The push opener released nothing: the policy runs before any decryption.
     let mut opener = Opener::new();
     let mut pt = Vec::new();
     let p = opener.update_to_vec(&job, &mut pt).unwrap();
     assert!(opener.is_locked() && pt.is_empty() && p.consumed < job.len());
-    assert!(is_expired(&opener.unlock(&[&kek()]).unwrap_err()));
+    assert!(is_expired(&opener.unlock(&[&kek(7)]).unwrap_err()));
 }
 
 #[test]
@@ -120,7 +120,7 @@ fn a_job_before_its_expiry_opens_with_the_defaults() {
     let opts = SealOptions::new("text/plain")
         .created_at(t)
         .expires_at(t + 86_400);
-    let job = seal_with_rng(&opts, &[&kek()], b"fresh", &mut seeded_rng([4; 32])).unwrap();
+    let job = seal_with_rng(&opts, &[&kek(7)], b"fresh", &mut seeded_rng([4; 32])).unwrap();
     for (path, r) in every_path(&job, &OpenOptions::new()) {
         r.unwrap_or_else(|e| panic!("{path}: {e}"));
     }
@@ -130,9 +130,9 @@ fn a_job_before_its_expiry_opens_with_the_defaults() {
 fn the_default_policy_is_also_checked_at_a_given_time() {
     let job = expired_job();
     let at = |t| OpenOptions::new().policy(OpenPolicy::new().at_time(t));
-    assert!(open_with(&job, &[&kek()], &at(now() - 5000)).is_ok());
+    assert!(open_with(&job, &[&kek(7)], &at(now() - 5000)).is_ok());
     assert!(is_expired(
-        &open_with(&job, &[&kek()], &at(now())).unwrap_err()
+        &open_with(&job, &[&kek(7)], &at(now())).unwrap_err()
     ));
 }
 
@@ -232,7 +232,7 @@ fn kek_stanzas_with_a_known_key_id_are_bounded_too() {
     // KEKs sharing KEK 1's id but not its key: the opener tries one, then stops.
     let forged: Vec<Kek> = (0..20u8).map(|n| Kek::new([7; 16], [n; 32])).collect();
     let mut recipients: Vec<&dyn Recipient> = forged.iter().map(|k| k as &dyn Recipient).collect();
-    let real = kek();
+    let real = kek(7);
     recipients.push(&real);
     let job = job_with(&recipients);
     struct CountingKek(Kek, AtomicUsize);
@@ -277,7 +277,7 @@ fn job_of(len: usize) -> Vec<u8> {
     let pt: Vec<u8> = (0..len).map(|i| (i % 251) as u8).collect();
     seal_with_rng(
         &SealOptions::new("x/y"),
-        &[&kek()],
+        &[&kek(7)],
         &pt,
         &mut seeded_rng([9; 32]),
     )
@@ -320,7 +320,7 @@ fn trailing_data_found_in_a_middle_window_waits_for_the_rest() {
     let job = job_of(16_380);
     let mut bad = job.clone();
     bad.extend([0u8; 4]);
-    let mut opener = Opener::new().unlock_with(vec![boxed(kek())]);
+    let mut opener = Opener::new().unlock_with(vec![boxed(kek(7))]);
     let mut pt = Vec::new();
     opener.update_to_vec(&bad, &mut pt).unwrap();
     assert!(pt.is_empty(), "nothing released from the window in doubt");
@@ -330,7 +330,7 @@ fn trailing_data_found_in_a_middle_window_waits_for_the_rest() {
         Err(Error::TrailingData)
     ));
 
-    let mut opener = Opener::new().unlock_with(vec![boxed(kek())]);
+    let mut opener = Opener::new().unlock_with(vec![boxed(kek(7))]);
     opener.update_to_vec(&bad, &mut pt).unwrap();
     let e = opener.update_to_vec(&[0; 13], &mut pt).unwrap_err();
     assert!(
@@ -383,12 +383,12 @@ fn debug_of_an_opened_job_shows_no_plaintext_or_private_value() {
         .unwrap();
     let job = seal_with_rng(
         &opts,
-        &[&kek()],
+        &[&kek(7)],
         b"SECRET-PAYLOAD",
         &mut seeded_rng([10; 32]),
     )
     .unwrap();
-    let opened = open(&job, &[&kek()]).unwrap();
+    let opened = open(&job, &[&kek(7)]).unwrap();
     let dbg = format!("{opened:?}");
     assert!(dbg.contains("plaintext_len: 14"), "{dbg}");
     for secret in ["SECRET", "83, 69, 67"] {
@@ -400,7 +400,7 @@ fn debug_of_an_opened_job_shows_no_plaintext_or_private_value() {
 fn output_bounds_saturate_instead_of_wrapping() {
     let sealer = Sealer::with_rng(
         &SealOptions::new("x/y"),
-        &[&kek()],
+        &[&kek(7)],
         &mut seeded_rng([11; 32]),
     )
     .unwrap();

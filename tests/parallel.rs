@@ -6,6 +6,10 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+mod common;
+
+use common::msg;
+
 use printseal::hazmat::{
     CHUNK_SIZE, ENCRYPTED_CHUNK_SIZE, PARALLEL_MIN_CHUNKS, PREFIX_SIZE, PayloadDecryptor,
     PayloadEncryptor,
@@ -15,10 +19,6 @@ use printseal::{Error, Suite};
 const KEY: [u8; 32] = [0x42; 32];
 const SALT: [u8; 24] = [0x17; 24];
 const CTX: &[u8] = b"parallel test context";
-
-fn msg(len: usize) -> Vec<u8> {
-    (0..len).map(|i| (i * 31 % 251) as u8).collect()
-}
 
 fn seal_payload(suite: Suite, data: &[u8], piece: usize) -> Vec<u8> {
     let mut e = PayloadEncryptor::new(suite, &KEY, &SALT, CTX);

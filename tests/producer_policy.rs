@@ -3,6 +3,10 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+mod common;
+
+use common::kek;
+
 #[cfg(feature = "std")]
 use std::path::{Path, PathBuf};
 
@@ -16,10 +20,6 @@ use printseal::{
 };
 
 const NOW: u64 = 1_700_000_000;
-
-fn kek(n: u8) -> Kek {
-    Kek::new([n; 16], [n ^ 0x5a; 32])
-}
 
 fn seal_as(producer: Option<(&str, &str)>, kek: &Kek, seed: u8) -> Vec<u8> {
     let mut opts = SealOptions::new("application/pdf").created_at(NOW);

@@ -1,8 +1,8 @@
 //! The public-key recipient vectors `tests/vectors/x25519_*` and `tests/vectors/xwing_*`.
 //!
-//! (a) `examples/gen_vectors_recipients.rs` regenerates them in memory; the committed
+//! (a) `tools/src/bin/gen_vectors_recipients.rs` regenerates them in memory; the committed
 //! files must be byte-identical (regenerate with
-//! `cargo run --example gen_vectors_recipients`).
+//! `cargo run -p printseal-tools --bin gen_vectors_recipients`).
 //!
 //! (b) Each file is read as a reader of the published vectors would: parse the
 //! `key: value` lines (`x25519 identity` and `xwing identity` besides the KEK pairs),
@@ -11,7 +11,7 @@
 #![cfg(feature = "std")]
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
-#[path = "../examples/gen_vectors_recipients.rs"]
+#[path = "../tools/src/bin/gen_vectors_recipients.rs"]
 #[allow(dead_code)]
 mod gen_vectors_recipients;
 
@@ -35,8 +35,7 @@ fn ours_on_disk() -> Vec<String> {
     v
 }
 
-const REGENERATE: &str =
-    "regenerate with `cargo run --example gen_vectors_recipients` and review the diff";
+const REGENERATE: &str = "regenerate with `cargo run -p printseal-tools --bin gen_vectors_recipients` and review the diff";
 
 #[test]
 fn committed_recipient_vectors_match_the_generator() {

@@ -3,6 +3,10 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+mod common;
+
+use common::{kek, msg, x25519, xwing};
+
 use std::time::{Duration, Instant};
 
 use printseal::format::stanza::{kind, known_body_len};
@@ -13,24 +17,8 @@ use printseal::{
     Stanza, X25519Identity, X25519Recipient, XWingIdentity, XWingRecipient, open, seal_with_rng,
 };
 
-fn msg(len: usize) -> Vec<u8> {
-    (0..len).map(|i| (i * 131 % 251) as u8).collect()
-}
-
 fn opts() -> SealOptions {
     SealOptions::new("application/pdf").created_at(1_700_000_000)
-}
-
-fn x25519(n: u8) -> X25519Identity {
-    X25519Identity::generate_with_rng(&mut seeded_rng([n; 32]))
-}
-
-fn xwing(n: u8) -> XWingIdentity {
-    XWingIdentity::generate_with_rng(&mut seeded_rng([n; 32]))
-}
-
-fn kek(n: u8) -> Kek {
-    Kek::new([n; 16], [n ^ 0x55; 32])
 }
 
 fn stanzas_of(sealed: &[u8]) -> Vec<Stanza> {

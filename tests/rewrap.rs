@@ -4,6 +4,10 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 #![cfg(feature = "std")]
 
+mod common;
+
+use common::{kek, msg, x25519, xwing};
+
 use std::fs::{self, File, Permissions};
 use std::io::{self, Read};
 use std::path::{Path, PathBuf};
@@ -11,25 +15,9 @@ use std::path::{Path, PathBuf};
 use printseal::io::{FileOps, StdFileOps, rewrap_file_with_ops, rewrap_file_with_rng};
 use printseal::rng::seeded_rng;
 use printseal::{
-    Error, Header, Identity, Kek, Recipient, RewrapOptions, SealOptions, X25519Identity,
-    XWingIdentity, open, rewrap_header, rewrap_with_rng, seal_with_rng,
+    Error, Header, Identity, Kek, Recipient, RewrapOptions, SealOptions, open, rewrap_header,
+    rewrap_with_rng, seal_with_rng,
 };
-
-fn msg(len: usize) -> Vec<u8> {
-    (0..len).map(|i| (i * 17 % 253) as u8).collect()
-}
-
-fn kek(n: u8) -> Kek {
-    Kek::new([n; 16], [n.wrapping_mul(3).wrapping_add(1); 32])
-}
-
-fn x25519(n: u8) -> X25519Identity {
-    X25519Identity::generate_with_rng(&mut seeded_rng([n; 32]))
-}
-
-fn xwing(n: u8) -> XWingIdentity {
-    XWingIdentity::generate_with_rng(&mut seeded_rng([n; 32]))
-}
 
 fn opts() -> SealOptions {
     SealOptions::new("application/postscript")

@@ -2,19 +2,15 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+mod common;
+
+use common::{kek, msg};
+
 use printseal::{
     Error, Kek, Opener, SealOptions, Sealer, Suite, open, rng::seeded_rng, seal_with_rng,
 };
 
 const SIZES: [usize; 8] = [0, 1, 16383, 16384, 16385, 3 * 16384, 3 * 16384 + 7, 100_000];
-
-fn kek(n: u8) -> Kek {
-    Kek::new([n; 16], [n.wrapping_mul(7).wrapping_add(1); 32])
-}
-
-fn msg(len: usize) -> Vec<u8> {
-    (0..len).map(|i| (i * 31 % 251) as u8).collect()
-}
 
 #[test]
 fn one_shot_round_trip_every_size_both_suites() {

@@ -19,8 +19,11 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+mod common;
+
+use common::{hexf, wycheproof_dir};
+
 use std::io::Read;
-use std::path::PathBuf;
 
 use printseal::Suite;
 use printseal::hazmat::{
@@ -32,27 +35,6 @@ use sha2::{Digest, Sha512};
 
 // ---------------------------------------------------------------------------------------
 // Loading
-
-/// The Wycheproof directory. `PRINTSEAL_SHARED` names the shared directory (the one
-/// holding `vectors/`); a path that is itself the `vectors/` directory is accepted too.
-fn wycheproof_dir() -> PathBuf {
-    let shared = std::env::var_os("PRINTSEAL_SHARED")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../shared"));
-    let candidates = [
-        shared.join("vectors").join("wycheproof"),
-        shared.join("wycheproof"),
-    ];
-    for dir in &candidates {
-        if dir.is_dir() {
-            return dir.clone();
-        }
-    }
-    panic!(
-        "Wycheproof vectors not found (looked in {candidates:?}); set PRINTSEAL_SHARED to \
-         the shared directory that holds vectors/wycheproof"
-    );
-}
 
 fn load(name: &str) -> Value {
     let path = wycheproof_dir().join(name);
@@ -77,14 +59,6 @@ fn tests(g: &Value) -> &Vec<Value> {
 fn num(v: &Value, k: &str) -> u64 {
     v[k].as_u64()
         .unwrap_or_else(|| panic!("missing number {k}"))
-}
-
-fn hexf(t: &Value, k: &str) -> Vec<u8> {
-    hex::decode(
-        t[k].as_str()
-            .unwrap_or_else(|| panic!("missing hex field {k}")),
-    )
-    .expect("hex field")
 }
 
 fn tc(t: &Value) -> u64 {

@@ -11,6 +11,10 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 #![cfg(feature = "std")]
 
+mod common;
+
+use common::hexf;
+
 use std::io::{Cursor, Read, Seek, SeekFrom};
 use std::path::PathBuf;
 
@@ -27,10 +31,6 @@ fn vectors() -> Value {
     let text = std::fs::read_to_string(&path)
         .unwrap_or_else(|e| panic!("cannot read {}: {e}", path.display()));
     serde_json::from_str(&text).expect("JSON")
-}
-
-fn hexf(t: &Value, k: &str) -> Vec<u8> {
-    hex::decode(t[k].as_str().expect(k)).expect("hex")
 }
 
 fn read_to_end_or_err<R: Read>(r: &mut R) -> Result<Vec<u8>, Error> {

@@ -2,11 +2,11 @@
 //! `tests/vectors/xwing_*`.
 //!
 //! ```text
-//! cargo run --example gen_vectors_recipients
+//! cargo run -p printseal-tools --bin gen_vectors_recipients
 //! ```
 //!
 //! Same file format as the other vectors (`tests/vectors/README.md`, made by
-//! `examples/gen_vectors.rs`): `key: value` lines, a blank line, the sealed job. These
+//! `tools/src/bin/gen_vectors.rs`): `key: value` lines, a blank line, the sealed job. These
 //! files add two keys, which readers that do not know them skip the file for:
 //!
 //! | key | meaning |
@@ -18,7 +18,7 @@
 //! lines. X25519 key `n` is `X25519Identity::from_bytes(SHA-256("printseal test vector
 //! x25519 n"))`, X-Wing key `n` is `XWingIdentity::from_bytes(SHA-256("printseal test
 //! vector xwing n"))`; KEK `n`, the plaintext, the seeds and the seal options are those
-//! of `examples/gen_vectors.rs`. `tests/recipient_vectors.rs` includes this file,
+//! of `tools/src/bin/gen_vectors.rs`. `tests/recipient_vectors.rs` includes this file,
 //! regenerates every vector in memory, checks that the committed files are identical,
 //! and opens each one.
 
@@ -53,7 +53,7 @@ fn seed_for(name: &str) -> [u8; 32] {
     sha256(format!("printseal test vector seed: {name}").as_bytes())
 }
 
-/// KEK `n`, as in `examples/gen_vectors.rs`.
+/// KEK `n`, as in `tools/src/bin/gen_vectors.rs`.
 pub fn kek(n: u8) -> Kek {
     let id: [u8; 16] = format!("printseal kek #{n}")
         .into_bytes()
@@ -441,7 +441,7 @@ fn xwing_vectors(out: &mut Out) {
 
 #[allow(dead_code)]
 fn main() {
-    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/vectors");
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/vectors");
     std::fs::create_dir_all(&dir).expect("mkdir");
     for entry in std::fs::read_dir(&dir).expect("read_dir") {
         let name = entry
