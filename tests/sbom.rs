@@ -154,12 +154,19 @@ fn cargo_metadata_resolution() -> Resolved {
     if !features.is_empty() {
         args.extend(["--features".into(), features.join(",")]);
     }
-    resolution_of(&manifest_dir().join("Cargo.toml"), &args)
+    // Other members of the workspace (cli/) enable more printseal features in this
+    // resolution; only this build's features decide printseal's own optional edges.
+    resolution_of(
+        &manifest_dir().join("Cargo.toml"),
+        &args,
+        Some(info.features),
+    )
 }
 
 /// The normal-edge closure of printseal in `cargo metadata --manifest-path manifest`
-/// (with `args`) for this build's target.
-fn resolution_of(manifest: &Path, args: &[String]) -> Resolved {
+/// (with `args`) for this build's target. With `features`, printseal's optional
+/// dependencies are followed only when one of those features names them (`dep:NAME`).
+fn resolution_of(manifest: &Path, args: &[String], features: Option<&[&str]>) -> Resolved {
     let info = build_info();
     let mut cmd = Command::new(cargo());
     cmd.args(["metadata", "--format-version", "1", "--locked", "--offline"])
@@ -201,10 +208,44 @@ fn resolution_of(manifest: &Path, args: &[String]) -> Resolved {
         .as_str()
         .unwrap()
         .to_string();
+    let root_pkg = meta["packages"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["id"] == root_id.as_str())
+        .unwrap();
+    let name_of: BTreeMap<String, String> = meta["packages"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| {
+            let id = p["id"].as_str().unwrap().to_string();
+            (id, p["name"].as_str().unwrap().to_string())
+        })
+        .collect();
+    let optional: BTreeSet<String> = root_pkg["dependencies"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|d| d["optional"] == true && d["kind"].is_null())
+        .map(|d| d["name"].as_str().unwrap().to_string())
+        .collect();
+    let feature_values = |f: &str| -> Vec<String> { strs(&root_pkg["features"][f]) };
+    // printseal turns its optional dependencies on with `dep:NAME` only (no `x/y`),
+    // so the `dep:` entries of the enabled features are exactly the ones on.
+    for f in root_pkg["features"].as_object().unwrap().keys() {
+        assert!(feature_values(f).iter().all(|v| !v.contains('/')), "{f}");
+    }
+    let enabled: Option<BTreeSet<String>> = features.map(|fs| {
+        fs.iter()
+            .flat_map(|f| feature_values(f))
+            .filter_map(|v| v.strip_prefix("dep:").map(str::to_string))
+            .collect()
+    });
 
     let mut packages = BTreeMap::new();
     let mut edges = BTreeMap::new();
-    let mut todo = vec![root_id];
+    let mut todo = vec![root_id.clone()];
     while let Some(id) = todo.pop() {
         let key = id_to_key[&id].clone();
         if packages.contains_key(&key) {
@@ -218,7 +259,11 @@ fn resolution_of(manifest: &Path, args: &[String]) -> Resolved {
                 .unwrap()
                 .iter()
                 .any(|k| k["kind"].is_null());
-            if normal {
+            let pkg_name = &name_of[d["pkg"].as_str().unwrap()];
+            let off = id == root_id
+                && optional.contains(pkg_name)
+                && enabled.as_ref().is_some_and(|e| !e.contains(pkg_name));
+            if normal && !off {
                 let pkg = d["pkg"].as_str().unwrap().to_string();
                 deps.insert(id_to_key[&pkg].clone());
                 todo.push(pkg);
@@ -775,7 +820,7 @@ fn sbom_of_a_dependent_build_whose_target_dir_is_in_an_unrelated_workspace() {
         .status()
         .expect("cargo");
     assert!(st.success());
-    let unrelated_view = resolution_of(&unrelated.join("Cargo.toml"), &[]);
+    let unrelated_view = resolution_of(&unrelated.join("Cargo.toml"), &[], None);
     assert!(
         unrelated_view
             .packages
@@ -844,7 +889,7 @@ fn sbom_of_a_dependent_build_whose_target_dir_is_in_an_unrelated_workspace() {
         );
     }
     // Exactly the consumer's resolution (its Cargo.lock), found independently.
-    let want = resolution_of(&consumer.join("Cargo.toml"), &[]);
+    let want = resolution_of(&consumer.join("Cargo.toml"), &[], None);
     let want_keys: BTreeSet<String> = want.packages.keys().cloned().collect();
     assert_eq!(listed, want_keys, "SBOM vs the consumer's cargo metadata");
     let mut graph = BTreeMap::new();
