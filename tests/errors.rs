@@ -1,6 +1,7 @@
 //! The error table in docs/ERRORS.md and the `ErrorCode` / `ErrorFamily` of the crate
 //! agree: every code's number, name and family, and no code is missing on either side.
 
+#![cfg(feature = "std")]
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use std::collections::BTreeMap;

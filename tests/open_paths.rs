@@ -5,6 +5,7 @@
 //! streaming, one-shot and seekable readers, short non-magic inputs, `Debug` of an
 //! opened job, and size bounds that saturate instead of wrapping.
 
+#![cfg(feature = "std")]
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 mod common;
