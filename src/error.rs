@@ -127,7 +127,7 @@ pub enum Error {
     /// The job breaks the opener's [`crate::OpenPolicy`] (producer, version, SBOM,
     /// suite, recipient kinds or expiry). Checked after the header MAC verified and
     /// before anything was decrypted.
-    PolicyViolation(crate::policy::PolicyViolation),
+    PolicyViolation(crate::policy_violation::PolicyViolation),
     /// An I/O error from the underlying reader or writer.
     #[cfg(feature = "std")]
     Io(std::io::Error),

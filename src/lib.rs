@@ -18,6 +18,7 @@ pub mod limits;
 mod open;
 mod open_options;
 pub mod policy;
+mod policy_violation;
 mod primitives;
 pub mod recipient;
 mod rewrap;

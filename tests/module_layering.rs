@@ -228,3 +228,27 @@ fn format_limits_primitives_and_recipients_have_no_import_cycle() {
     };
     assert_eq!(find_cycle(&g, &layer), None);
 }
+
+#[test]
+fn the_error_type_and_the_policy_have_no_import_cycle() {
+    // error names PolicyViolation, which lives in a leaf module; policy imports error.
+    let g = graph();
+    assert!(
+        g["policy_violation"].is_empty(),
+        "policy_violation imports {:?}",
+        g["policy_violation"]
+    );
+    let layer = |m: &str| {
+        [
+            "error",
+            "policy",
+            "policy_violation",
+            "format",
+            "limits",
+            "suite",
+        ]
+        .iter()
+        .any(|p| m == *p || m.starts_with(&format!("{p}::")))
+    };
+    assert_eq!(find_cycle(&g, &layer), None);
+}
