@@ -442,10 +442,10 @@ impl OpenPolicy {
         if self.suites.as_ref().is_some_and(|s| !s.contains(&suite)) {
             return Err(PolicyViolation::Suite(suite.id()));
         }
-        if let Some(kinds) = &self.stanza_kinds {
-            if let Some(s) = header.stanzas().iter().find(|s| !kinds.contains(&s.kind())) {
-                return Err(PolicyViolation::StanzaKind(s.kind()));
-            }
+        if let Some(kinds) = &self.stanza_kinds
+            && let Some(s) = header.stanzas().iter().find(|s| !kinds.contains(&s.kind()))
+        {
+            return Err(PolicyViolation::StanzaKind(s.kind()));
         }
         let p = header.public_metadata();
         let (name, version) = (&p.producer_name, &p.producer_version);

@@ -140,11 +140,11 @@ fn every_recipient_vector_has_its_expected_outcome() {
                         break;
                     }
                 }
-                if o.is_locked() {
-                    if let Err(e) = o.unlock(&ids) {
-                        res = Err(e);
-                        break;
-                    }
+                if o.is_locked()
+                    && let Err(e) = o.unlock(&ids)
+                {
+                    res = Err(e);
+                    break;
                 }
             }
             if res.is_err() {
