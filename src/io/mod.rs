@@ -15,9 +15,9 @@ mod write;
 pub use read::OpenReader;
 #[cfg(feature = "getrandom")]
 pub use rewrap_file::rewrap_file;
-pub use rewrap_file::rewrap_file_with_rng;
 #[doc(hidden)]
 pub use rewrap_file::{FileOps, StdFileOps, rewrap_file_with_ops};
+pub use rewrap_file::{RewrapFileOptions, rewrap_file_with_options, rewrap_file_with_rng};
 pub use seek::{SeekableOpenReader, SeekablePayload};
 pub use write::SealWriter;
 
