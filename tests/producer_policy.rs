@@ -500,7 +500,21 @@ fn scan_lists_the_jobs_sealed_by_the_affected_builds() {
         ]
     );
     for hit in &r.matches {
-        assert_eq!(hit.header.public_metadata().producer_name, "printseal");
+        // A summary of the header, not the header: producer, suite, stanzas, sizes.
+        assert_eq!(hit.summary.public.producer_name, "printseal");
+        assert_eq!(hit.summary.suite, printseal::Suite::Aes256Gcm);
+        assert_eq!(hit.summary.stanzas.len(), 1);
+        assert_eq!(
+            hit.summary.stanzas[0].kind,
+            printseal::format::stanza::kind::KEK_AES256_KWP
+        );
+        assert_eq!(hit.summary.stanzas[0].key_id, [21; 16]);
+        let bytes = std::fs::read(&hit.path).unwrap();
+        assert_eq!(hit.summary.file_len, bytes.len() as u64);
+        assert_eq!(
+            hit.summary.header_len,
+            printseal::Header::parse(&bytes).unwrap().len()
+        );
     }
     assert_eq!(
         names(&root, r.undecided.iter().map(|h| h.path.clone())),
