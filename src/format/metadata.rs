@@ -6,7 +6,7 @@ use alloc::string::{String, ToString};
 use alloc::vec::Vec;
 use core::fmt;
 
-use zeroize::Zeroize;
+use zeroize::Zeroizing;
 
 use crate::error::{Error, Limit, Result};
 use crate::format::cursor::{Cursor, Stop, complete};
@@ -134,10 +134,11 @@ fn text(c: &mut Cursor<'_>, what: &'static str) -> core::result::Result<String, 
 
 /// Key/value pairs encrypted under the file key, such as the job title and owner.
 ///
-/// Values are zeroized on drop, and `Debug` shows the keys only.
+/// Values are zeroized when dropped or replaced, and `Debug` shows the keys only.
 #[derive(Clone, Default, PartialEq, Eq)]
 pub struct PrivateMetadata {
-    entries: BTreeMap<String, Vec<u8>>,
+    /// Each value in an exact-size allocation of its own, wiped when it goes.
+    entries: BTreeMap<String, Zeroizing<Vec<u8>>>,
 }
 
 impl PrivateMetadata {
@@ -159,7 +160,10 @@ impl PrivateMetadata {
         if !self.entries.contains_key(key) && self.entries.len() >= MAX_PRIVATE_ENTRIES {
             return Err(Error::LimitExceeded(Limit::PrivateMetadataEntries));
         }
-        let old = self.entries.insert(key.to_string(), value.to_vec());
+        // The replaced value (if any) is wiped when `old` goes.
+        let old = self
+            .entries
+            .insert(key.to_string(), Zeroizing::new(value.to_vec()));
         if self.encoded_len() > MAX_PRIVATE_METADATA {
             match old {
                 Some(v) => self.entries.insert(key.to_string(), v),
@@ -172,7 +176,7 @@ impl PrivateMetadata {
 
     /// The value stored under `key`.
     pub fn get(&self, key: &str) -> Option<&[u8]> {
-        self.entries.get(key).map(Vec::as_slice)
+        self.entries.get(key).map(|v| v.as_slice())
     }
 
     /// The entries in key order.
@@ -243,19 +247,12 @@ impl PrivateMetadata {
                 }
                 check_text(&key, MAX_PRIVATE_KEY, true)
                     .map_err(|_| Stop::Fail(Error::MalformedHeader("private metadata key")))?;
-                m.entries.insert(key.clone(), value.to_vec());
+                m.entries
+                    .insert(key.clone(), Zeroizing::new(value.to_vec()));
                 last = Some(key);
             }
             Ok(m)
         })
-    }
-}
-
-impl Drop for PrivateMetadata {
-    fn drop(&mut self) {
-        for v in self.entries.values_mut() {
-            v.zeroize();
-        }
     }
 }
 

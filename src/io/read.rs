@@ -2,9 +2,12 @@
 
 use std::io::{self, Read};
 
+use zeroize::Zeroizing;
+
 use crate::error::{Error, Result};
 use crate::format::header::Header;
 use crate::format::metadata::PrivateMetadata;
+use crate::growable::resize_wiping;
 use crate::io::{IO_BUF, read_header};
 use crate::open::unlock;
 use crate::open_options::OpenOptions;
@@ -22,7 +25,9 @@ pub struct OpenReader<R: Read> {
     private: PrivateMetadata,
     payload: PayloadDecryptor,
     in_buf: Vec<u8>,
-    out: Vec<u8>,
+    /// Plaintext not yet served: wiped when it is dropped, and grown only through
+    /// [`resize_wiping`], so that no block of it goes back to the heap unwiped.
+    out: Zeroizing<Vec<u8>>,
     out_pos: usize,
     state: State,
 }
@@ -68,7 +73,7 @@ impl<R: Read> OpenReader<R> {
             private: unlocked.private,
             payload,
             in_buf: vec![0; IO_BUF],
-            out: Vec::new(),
+            out: Zeroizing::new(Vec::new()),
             out_pos: 0,
             state: State::Reading,
         })
@@ -93,9 +98,9 @@ impl<R: Read> OpenReader<R> {
     /// all the plaintext they can give (returns how much it wrote there; no copy),
     /// else into the internal buffer (returns 0). Called only when that is drained.
     fn refill(&mut self, buf: &mut [u8]) -> Result<usize> {
-        // `out` is not cleared first, so that `resize` below zero-fills only when it
+        // `out` is not cleared first, so that the resize below zero-fills only when it
         // grows, not on every refill. Its old bytes were all served; they are overwritten
-        // or truncated away, and on an error `read` clears it.
+        // or wiped away, on an error `read` wipes it, and dropping it wipes it.
         let n = loop {
             match self.inner.read(&mut self.in_buf) {
                 Ok(n) => break n,
@@ -116,17 +121,17 @@ impl<R: Read> OpenReader<R> {
             return payload.update(input, &mut buf[..needed]);
         }
         self.out_pos = 0;
-        let out = &mut self.out;
-        out.resize(needed, 0);
+        let out = &mut *self.out;
+        resize_wiping(out, needed);
         let w = payload.update(input, out)?;
-        out.truncate(w);
+        resize_wiping(out, w);
         Ok(0)
     }
 
     fn payload_finish(&mut self) -> Result<()> {
-        self.out.resize(self.payload.finish_output_len(), 0);
+        resize_wiping(&mut self.out, self.payload.finish_output_len());
         let w = self.payload.finish(&mut self.out)?;
-        self.out.truncate(w);
+        resize_wiping(&mut self.out, w);
         self.state = State::Done;
         Ok(())
     }
@@ -151,7 +156,7 @@ impl<R: Read> Read for OpenReader<R> {
                 Ok(w) => return Ok(w),
                 Err(e) => {
                     self.state = State::Failed;
-                    self.out.clear();
+                    resize_wiping(&mut self.out, 0);
                     return Err(e.into());
                 }
             }

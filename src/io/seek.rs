@@ -7,6 +7,7 @@ use zeroize::Zeroizing;
 use crate::error::{Error, Result};
 use crate::format::header::Header;
 use crate::format::metadata::PrivateMetadata;
+use crate::growable::resize_wiping;
 use crate::io::{read_exact_or_truncated, read_header};
 use crate::open::unlock;
 use crate::open_options::OpenOptions;
@@ -244,13 +245,14 @@ impl<R: Read + Seek> SeekablePayload<R> {
         self.inner.seek(SeekFrom::Start(offset))?;
         let ct = &mut self.scratch[..pt_len + TAG_SIZE];
         read_exact_or_truncated(&mut self.inner, ct)?;
+        // One allocation of a whole chunk for the reader's life, so that the cache
+        // never reallocates (a short final chunk is often read first); it is wiped when
+        // dropped, a failed chunk included.
         let mut pt = match self.cached.take() {
-            Some((_, mut buf)) => {
-                buf.resize(pt_len, 0);
-                buf
-            }
-            None => Zeroizing::new(vec![0; pt_len]),
+            Some((_, buf)) => buf,
+            None => Zeroizing::new(Vec::with_capacity(CHUNK_SIZE)),
         };
+        resize_wiping(&mut pt, pt_len);
         self.keys.open_chunk(index, last, ct, &mut pt)?;
         if last {
             self.length_verified = true;
