@@ -4,6 +4,7 @@
 //! mid-way refused, owner, group and mode kept from the first byte (as root), symbolic
 //! links, FIFOs, devices and directories refused without blocking, and names of 255
 //! bytes.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 #![cfg(all(feature = "std", unix))]
 
 use std::fs::{self, File, Metadata};

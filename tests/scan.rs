@@ -2,6 +2,7 @@
 //! symbolic links not followed by default and de-duplicated by device and inode when
 //! they are, FIFOs never opened for blocking reads, an iterative walk with a depth
 //! bound (deeper than the bound, and deeper than any recursion would survive).
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 #![cfg(all(feature = "std", unix))]
 
 use std::fs;

@@ -10,6 +10,10 @@
 //! is per thread (const-initialized thread-locals), as in tests/alloc_steady_state.rs.
 //! Rayon's threads (runs of many chunks with the `parallel` feature) and AWS-LC's
 //! C allocations are not seen; the buffers checked here are all the calling thread's.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+// The checking allocator reads freed blocks; the library under test stays
+// `#![forbid(unsafe_code)]`.
+#![allow(unsafe_code)]
 #![cfg(feature = "std")]
 
 use std::alloc::{GlobalAlloc, Layout, System};
