@@ -1,12 +1,37 @@
 //! `printseal scan`: the sealed jobs under a directory, from their headers alone.
 
-use printseal::io::scan::scan_headers;
-use serde_json::json;
+use printseal::io::scan::{JobSummary, scan_headers};
+use serde_json::{Value, json};
 
 use crate::cli::ScanArgs;
-use crate::commands::inspect::header_json;
 use crate::error::{CliError, Family, Result};
+use crate::keys::{hex, stanza_kind_name};
 use crate::policy::{digest, producer_range};
+use crate::time::format_time;
+
+/// A scanned job's header summary, in the shape of `inspect --json`'s header.
+fn summary_json(s: &JobSummary) -> Value {
+    let p = &s.public;
+    json!({
+        "format_version": printseal::FORMAT_VERSION,
+        "suite": s.suite.name(),
+        "suite_id": s.suite.id(),
+        "producer": { "name": p.producer_name, "version": p.producer_version },
+        "sbom_sha256": p.sbom_sha256.map(|d| hex(&d)),
+        "content_type": p.content_type,
+        "created": p.created,
+        "created_utc": format_time(p.created),
+        "expires": p.expires,
+        "expires_utc": p.expires.map(format_time),
+        "job_id": p.job_id,
+        "header_len": s.header_len,
+        "recipients": s.stanzas.iter().map(|st| json!({
+            "kind": stanza_kind_name(st.kind),
+            "kind_id": st.kind,
+            "key_id": hex(&st.key_id),
+        })).collect::<Vec<_>>(),
+    })
+}
 
 pub(crate) fn run(args: &ScanArgs) -> Result<()> {
     let ranges = args
@@ -41,7 +66,7 @@ pub(crate) fn run(args: &ScanArgs) -> Result<()> {
     .map_err(|e| CliError::core(&format!("scanning {}", args.dir.display()), e))?;
 
     if args.json {
-        let hit = |h: &printseal::io::scan::ScanHit| json!({ "path": h.path.display().to_string(), "header": header_json(&h.header) });
+        let hit = |h: &printseal::io::scan::ScanHit| json!({ "path": h.path.display().to_string(), "header": summary_json(&h.summary) });
         let v = json!({
             "dir": args.dir.display().to_string(),
             "filtered": filtered,
@@ -57,7 +82,7 @@ pub(crate) fn run(args: &ScanArgs) -> Result<()> {
         println!("{v}");
     } else {
         for h in &report.matches {
-            let p = h.header.public_metadata();
+            let p = &h.summary.public;
             println!(
                 "{}\t{} {}\t{}\t{}",
                 h.path.display(),
@@ -68,7 +93,7 @@ pub(crate) fn run(args: &ScanArgs) -> Result<()> {
             );
         }
         for h in &report.undecided {
-            let p = h.header.public_metadata();
+            let p = &h.summary.public;
             eprintln!(
                 "undecided (version not SemVer): {}\t{} {}",
                 h.path.display(),
