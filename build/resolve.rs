@@ -278,12 +278,11 @@ pub fn lock_checksums(text: &str) -> BTreeMap<String, String> {
     let mut out = BTreeMap::new();
     let mut table: Option<BTreeMap<&str, &str>> = None;
     let mut flush = |t: Option<BTreeMap<&str, &str>>| {
-        if let Some(t) = t {
-            if let (Some(n), Some(v), Some(c)) =
+        if let Some(t) = t
+            && let (Some(n), Some(v), Some(c)) =
                 (t.get("name"), t.get("version"), t.get("checksum"))
-            {
-                out.insert(format!("{n}@{v}"), c.to_string());
-            }
+        {
+            out.insert(format!("{n}@{v}"), c.to_string());
         }
     };
     for line in text.lines().map(str::trim) {
