@@ -90,6 +90,14 @@ pub(crate) fn is_bad_wrap(e: &CkError) -> bool {
     )
 }
 
+/// A return value that names no cause (`CKR_GENERAL_ERROR`, `CKR_FUNCTION_FAILED`).
+pub(crate) fn is_vague(e: &CkError) -> bool {
+    matches!(
+        e,
+        CkError::Pkcs11(RvError::GeneralError | RvError::FunctionFailed, _)
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

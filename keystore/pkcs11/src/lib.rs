@@ -22,7 +22,7 @@ use printseal::{
 use sha2::{Digest, Sha256};
 use zeroize::{Zeroize, Zeroizing};
 
-use crate::errors::{from_cryptoki, is_bad_wrap, ks, session_broken};
+use crate::errors::{from_cryptoki, is_bad_wrap, is_vague, ks, session_broken};
 pub use crate::uri::{PinSource, Pkcs11Uri};
 
 /// The domain-separation prefix of a key id derived from a `CKA_ID` that is not
@@ -347,9 +347,8 @@ fn login_user(session: &Session, pin: Option<&AuthPin>, label: &str) -> Result<b
 
 fn bool_attr(attrs: &[Attribute], ty: AttributeType) -> Option<bool> {
     attrs.iter().find_map(|a| match (a, ty) {
-        (Attribute::Wrap(b), AttributeType::Wrap) | (Attribute::Unwrap(b), AttributeType::Unwrap) => {
-            Some(*b)
-        }
+        (Attribute::Wrap(b), AttributeType::Wrap)
+        | (Attribute::Unwrap(b), AttributeType::Unwrap) => Some(*b),
         _ => None,
     })
 }
@@ -416,9 +415,9 @@ impl Pkcs11Kek {
     /// [`Error::KeyStore`] with [`KeyStoreFailure::Other`] if a secret key with that
     /// id (or label) already exists, or the token refuses to generate it.
     pub fn generate_in_token(uri: &Pkcs11Uri, pin: Option<&str>) -> Result<Pkcs11Kek> {
-        let id = uri
-            .id()
-            .ok_or(Error::InvalidInput("PKCS#11: generating a KEK needs id= in the URI"))?;
+        let id = uri.id().ok_or(Error::InvalidInput(
+            "PKCS#11: generating a KEK needs id= in the URI",
+        ))?;
         let token = Token::connect(uri, pin, true)?;
         let mut template = key_template(id, uri.object());
         template.push(Attribute::ValueLen(32.into()));
@@ -573,12 +572,16 @@ impl Pkcs11Kek {
             .pop();
         let session = match idle {
             Some(s) => s,
-            None => self.inner.ctx.open_ro_session(self.inner.slot).map_err(|e| {
-                from_cryptoki(
-                    &format!("C_OpenSession on token {:?}", self.inner.token_label),
-                    &e,
-                )
-            })?,
+            None => self
+                .inner
+                .ctx
+                .open_ro_session(self.inner.slot)
+                .map_err(|e| {
+                    from_cryptoki(
+                        &format!("C_OpenSession on token {:?}", self.inner.token_label),
+                        &e,
+                    )
+                })?,
         };
         Ok(PooledSession {
             session: Some(session),
@@ -659,6 +662,11 @@ impl Pkcs11Kek {
         ) {
             Ok(o) => o,
             Err(e) if is_bad_wrap(&e) => return Err(Error::StanzaUnwrap),
+            // SoftHSM2 (2.6) reports a failed RFC 5649 integrity check as
+            // CKR_GENERAL_ERROR rather than CKR_WRAPPED_KEY_INVALID. When the session
+            // and the token still answer, the failure was the stanza's, as for the
+            // software KEK; otherwise it is the token's.
+            Err(e) if is_vague(&e) && s.token_answers() => return Err(Error::StanzaUnwrap),
             Err(e) => return Err(s.failed("C_UnwrapKey", &e)),
         };
         let read = s.get().get_attributes(object, &[AttributeType::Value]);
@@ -756,10 +764,18 @@ impl PooledSession<'_> {
         if session_broken(e) {
             self.broken = true;
         }
-        from_cryptoki(
-            &format!("{what} in token {:?}", self.inner.token_label),
-            e,
-        )
+        from_cryptoki(&format!("{what} in token {:?}", self.inner.token_label), e)
+    }
+
+    /// Whether the session and its token still answer (`C_GetSessionInfo`,
+    /// `C_GetTokenInfo`), after a vague failure.
+    fn token_answers(&mut self) -> bool {
+        let ok = self.get().get_session_info().is_ok()
+            && self.inner.ctx.get_token_info(self.inner.slot).is_ok();
+        if !ok {
+            self.broken = true;
+        }
+        ok
     }
 
     /// Destroys a session object; if the token refuses, closes the session instead,

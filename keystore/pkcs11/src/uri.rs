@@ -331,7 +331,10 @@ mod tests {
         assert_eq!(u.slot_id, Some(7));
         assert_eq!(u.object(), Some("kek"));
         assert_eq!(u.id(), Some(&[0x01, 0xff][..]));
-        assert_eq!(u.module_path(), Path::new("/usr/lib/softhsm/libsofthsm2.so"));
+        assert_eq!(
+            u.module_path(),
+            Path::new("/usr/lib/softhsm/libsofthsm2.so")
+        );
         assert_eq!(
             u.pin_source(),
             Some(&PinSource::File(PathBuf::from("/etc/pin")))
@@ -360,20 +363,38 @@ mod tests {
         let cases = [
             ("pkcs12:id=%01", "does not start with pkcs11:"),
             ("id=%01", "does not start with pkcs11:"),
-            (&format!("pkcs11:id=%01?{M}&pin-value=1234"), "pin-value refused"),
+            (
+                &format!("pkcs11:id=%01?{M}&pin-value=1234"),
+                "pin-value refused",
+            ),
             ("pkcs11:id=%01?module-name=softhsm2", "module-name"),
             ("pkcs11:id=%01", "module-path"),
             ("pkcs11:id=%01?module-path=libsofthsm2.so", "absolute"),
-            (&format!("pkcs11:id=%01?{M}&pin-source=pin.txt"), "pin-source"),
-            (&format!("pkcs11:id=%01?{M}&pin-source=|/bin/cat"), "pin-source"),
+            (
+                &format!("pkcs11:id=%01?{M}&pin-source=pin.txt"),
+                "pin-source",
+            ),
+            (
+                &format!("pkcs11:id=%01?{M}&pin-source=|/bin/cat"),
+                "pin-source",
+            ),
             (&format!("pkcs11:token=a?{M}"), "id= (its CKA_ID)"),
-            (&format!("pkcs11:id=%01;type=private?{M}"), "type must be secret-key"),
+            (
+                &format!("pkcs11:id=%01;type=private?{M}"),
+                "type must be secret-key",
+            ),
             (&format!("pkcs11:id=%01;id=%02?{M}"), "given twice"),
             (&format!("pkcs11:id=%01?{M}&{M}"), "given twice"),
             (&format!("pkcs11:id=%0?{M}"), "percent-encoding"),
             (&format!("pkcs11:id=%zz?{M}"), "percent-encoding"),
-            (&format!("pkcs11:id=%01;colour=blue?{M}"), "unknown path attribute"),
-            (&format!("pkcs11:id=%01?{M}&colour=blue"), "unknown query attribute"),
+            (
+                &format!("pkcs11:id=%01;colour=blue?{M}"),
+                "unknown path attribute",
+            ),
+            (
+                &format!("pkcs11:id=%01?{M}&colour=blue"),
+                "unknown query attribute",
+            ),
             (&format!("pkcs11:id=%01;library-version=1?{M}"), "library-*"),
             (&format!("pkcs11:id=%01;slot-id=x?{M}"), "slot-id"),
             (&format!("pkcs11:id=?{M}"), "1 to 255 bytes"),
