@@ -475,25 +475,40 @@ impl Pkcs11Kek {
             .map_err(|e| from_cryptoki("C_GetAttributeValue", &e))?;
         let what = format!("key {} in token {:?}", uri.describe_key(), token.label);
         let mut cka_id = Vec::new();
+        let (mut key_type, mut value_len) = (None, None);
         for a in &attrs {
             match a {
-                Attribute::KeyType(t) if *t != KeyType::AES => {
-                    return Err(ks(
-                        KeyStoreFailure::KeyNotPermitted,
-                        format!("{what} is a {t} key, not AES: the KEK stanza is AES-256-KWP"),
-                    ));
-                }
-                Attribute::ValueLen(n) if u64::from(*n) != 32 => {
-                    return Err(ks(
-                        KeyStoreFailure::KeyNotPermitted,
-                        format!(
-                            "{what} is AES-{}, not AES-256: the KEK stanza is AES-256-KWP",
-                            u64::from(*n) * 8
-                        ),
-                    ));
-                }
+                Attribute::KeyType(t) => key_type = Some(*t),
+                Attribute::ValueLen(n) => value_len = Some(u64::from(*n)),
                 Attribute::Id(id) => cka_id.clone_from(id),
                 _ => {}
+            }
+        }
+        // The stanza is AES-256-KWP: an AES-128 or AES-192 KEK would also give a
+        // 40-byte wrap, of another algorithm. A token that hides the type or the
+        // length is refused rather than trusted.
+        match (key_type, value_len) {
+            (Some(t), Some(32)) if t == KeyType::AES => {}
+            (Some(t), _) if t != KeyType::AES => {
+                return Err(ks(
+                    KeyStoreFailure::KeyNotPermitted,
+                    format!("{what} is a {t} key, not AES: the KEK stanza is AES-256-KWP"),
+                ));
+            }
+            (Some(_), Some(n)) => {
+                return Err(ks(
+                    KeyStoreFailure::KeyNotPermitted,
+                    format!(
+                        "{what} is AES-{}, not AES-256: the KEK stanza is AES-256-KWP",
+                        n.saturating_mul(8)
+                    ),
+                ));
+            }
+            _ => {
+                return Err(ks(
+                    KeyStoreFailure::Other,
+                    format!("{what}: the token does not tell its CKA_KEY_TYPE and CKA_VALUE_LEN"),
+                ));
             }
         }
         let key_id = key_id_for_cka_id(&cka_id).ok_or_else(|| {

@@ -506,6 +506,59 @@ softhsm_test!(
     }
 );
 
+softhsm_test!(
+    /// A KEK imported by SoftHSM2's own tool (`softhsm2-util --import --aes`, as an
+    /// operator would move an existing key in) from another process: found by its
+    /// label, it opens the format vector sealed to KEK 2 and seals byte-identically
+    /// to the software KEK. (KEK 2, not KEK 1: softhsm2-util 2.6 records the length
+    /// of a key file up to its first zero byte as CKA_VALUE_LEN, and KEK 1 has one;
+    /// `Pkcs11Kek` refuses such a key as not AES-256.)
+    key_imported_by_softhsm2_util,
+    |hsm| {
+        let tool = ["/usr/bin/softhsm2-util", "/usr/local/bin/softhsm2-util"]
+            .into_iter()
+            .find(|p| Path::new(p).exists());
+        let Some(tool) = tool else {
+            assert!(
+                std::env::var("CI").as_deref() != Ok("true"),
+                "softhsm2-util missing under CI"
+            );
+            eprintln!("softhsm2-util not installed: case not run");
+            return;
+        };
+        let kek = vector_kek(2);
+        assert!(!kek.expose_secret().contains(&0));
+        let key_file = hsm.dir.join("kek2.bin");
+        write_private(&key_file, kek.expose_secret());
+        // The tool takes the PIN as an argument: a test PIN, in a test only.
+        let out = Command::new(tool)
+            .arg("--import")
+            .arg(&key_file)
+            .args(["--aes", "--token", LABEL, "--label", "tool-kek", "--id"])
+            .arg(hex::encode(kek.id()))
+            .args(["--pin", USER_PIN])
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        let tk = Pkcs11Kek::from_uri(&hsm.uri("object=tool-kek")).unwrap();
+        assert_eq!(tk.key_id(), kek.id());
+        let two_keks = kek_vectors()
+            .into_iter()
+            .find(|v| v.name == "two_keks")
+            .unwrap();
+        assert_eq!(two_keks.keks.len(), 1);
+        assert_eq!(two_keks.keks[0].expose_secret(), kek.expose_secret());
+        let o = printseal::open(&two_keks.body, &[&tk]).unwrap();
+        assert_eq!(hex::encode(Sha256::digest(&o.plaintext)), two_keks.payload);
+        let pt = plaintext(20_000);
+        let a = printseal::seal_with_rng(&options(), &[&tk], &pt, &mut seeded_rng([2; 32]))
+            .unwrap();
+        let b = printseal::seal_with_rng(&options(), &[&kek], &pt, &mut seeded_rng([2; 32]))
+            .unwrap();
+        assert!(a == b);
+    }
+);
+
 // --- A KEK generated inside the token ---------------------------------------------
 
 fn find(s: &Session, id: &[u8]) -> ObjectHandle {
