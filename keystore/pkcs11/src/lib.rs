@@ -847,3 +847,43 @@ impl Identity for Pkcs11Kek {
         Some(self.unwrap(wrapped))
     }
 }
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn key_ids_from_cka_ids() {
+        // 16 bytes: the key id itself.
+        assert_eq!(
+            key_id_for_cka_id(b"printseal kek #1"),
+            Some(*b"printseal kek #1")
+        );
+        // Other lengths: SHA-256("printseal.v1 pkcs11 CKA_ID" || CKA_ID)[..16], values
+        // from Python's hashlib.
+        let derived = |hex: &str| <[u8; 16]>::try_from(hex::decode(hex).unwrap()).unwrap();
+        assert_eq!(
+            key_id_for_cka_id(&[1]),
+            Some(derived("b5d62e1def3f6a3fda2d8bf5059191e7"))
+        );
+        let seventeen: Vec<u8> = (0..17).collect();
+        assert_eq!(
+            key_id_for_cka_id(&seventeen),
+            Some(derived("66edd639e4add446c1d3ea0a06920889"))
+        );
+        // 15 and 17 bytes are derived, not truncated or padded.
+        assert_ne!(
+            key_id_for_cka_id(&seventeen[..15]).unwrap()[..15],
+            seventeen[..15]
+        );
+        assert_ne!(key_id_for_cka_id(&seventeen).unwrap()[..], seventeen[..16]);
+        assert_eq!(key_id_for_cka_id(&[]), None);
+    }
+
+    #[test]
+    fn pkcs11_kek_is_send_and_sync() {
+        fn check<T: Send + Sync + Clone>() {}
+        check::<Pkcs11Kek>();
+    }
+}
