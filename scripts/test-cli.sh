@@ -16,6 +16,8 @@ need=()
 command -v cupsd >/dev/null 2>&1 || need+=(cups-daemon)
 { command -v lp && command -v lpadmin && command -v lpstat; } >/dev/null 2>&1 || need+=(cups-client)
 command -v script >/dev/null 2>&1 || need+=(bsdutils)
+# SoftHSM2 for the -k/-i pkcs11: test (cli/tests/pkcs11.rs).
+command -v softhsm2-util >/dev/null 2>&1 || need+=(softhsm2)
 if [ "${#need[@]}" -gt 0 ]; then
   step "installing ${need[*]} (apt-get)"
   SUDO=()

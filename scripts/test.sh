@@ -45,6 +45,9 @@ bash "$ROOT/scripts/test-sbom.sh"
 step "Python module: scripts/test-python.sh"
 scripts/test-python.sh
 
+step "PKCS#11 key store against SoftHSM2 (scripts/test-pkcs11.sh)"
+scripts/test-pkcs11.sh
+
 # --- Fuzz targets (fuzz/, its own workspace): build all, 10 s smoke run each --------
 # libFuzzer needs nightly's -Z flags: the nightly toolchain where there is one, else
 # the stable toolchain with RUSTC_BOOTSTRAP=1 (sanitizers off: the core is safe Rust).

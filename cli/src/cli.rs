@@ -101,7 +101,9 @@ pub(crate) struct RecipientFlags {
     /// Recipients file: one public recipient per line, `#` comments, blank lines.
     #[arg(short = 'R', long = "recipients-file", value_name = "FILE", value_hint = ValueHint::FilePath)]
     pub(crate) recipients_files: Vec<PathBuf>,
-    /// Key-encryption key file (`PRINTSEAL-KEK-1...`), as written by `keygen --kek`.
+    /// Key-encryption key file (`PRINTSEAL-KEK-1...`), as written by `keygen --kek`, or a
+    /// KEK in a PKCS#11 token as an RFC 7512 URI (`pkcs11:token=...;object=...?module-path=
+    /// ...&pin-source=file:...`; the PIN comes from that file).
     #[arg(short = 'k', long = "kek", value_name = "KEKFILE", value_hint = ValueHint::FilePath)]
     pub(crate) keks: Vec<PathBuf>,
     /// Allow post-quantum and classical (X25519) recipients in one job.
@@ -150,7 +152,8 @@ pub(crate) struct SealArgs {
 #[derive(Debug, Args, Clone, Default)]
 pub(crate) struct IdentityFlags {
     /// Identity or KEK file (X-Wing, X25519 or KEK keys, one per line; `-` for
-    /// standard input). May be given several times; keys are matched by key id.
+    /// standard input), or a `pkcs11:` URI naming a KEK in a token (as for `-k`). May be
+    /// given several times; keys are matched by key id.
     #[arg(short = 'i', long = "identity", value_name = "FILE", value_hint = ValueHint::FilePath)]
     pub(crate) identities: Vec<PathBuf>,
 }

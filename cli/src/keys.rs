@@ -26,6 +26,8 @@ pub(crate) enum AnyIdentity {
     XWing(Box<XWingIdentity>),
     X25519(X25519Identity),
     Kek(Kek),
+    /// A KEK in a PKCS#11 token (`-i pkcs11:...`).
+    Pkcs11(printseal_pkcs11::Pkcs11Kek),
 }
 
 impl AnyIdentity {
@@ -34,6 +36,7 @@ impl AnyIdentity {
             AnyIdentity::XWing(k) => &**k,
             AnyIdentity::X25519(k) => k,
             AnyIdentity::Kek(k) => k,
+            AnyIdentity::Pkcs11(k) => k,
         }
     }
 
@@ -43,6 +46,11 @@ impl AnyIdentity {
             AnyIdentity::XWing(k) => format!("X-Wing key id {}", hex(&k.key_id())),
             AnyIdentity::X25519(k) => format!("X25519 key id {}", hex(&k.key_id())),
             AnyIdentity::Kek(k) => format!("KEK key id {}", hex(k.id())),
+            AnyIdentity::Pkcs11(k) => format!(
+                "PKCS#11 KEK key id {} in token {:?}",
+                hex(k.key_id()),
+                k.token_label()
+            ),
         }
     }
 }
@@ -52,6 +60,8 @@ pub(crate) enum AnyRecipient {
     XWing(Box<XWingRecipient>),
     X25519(X25519Recipient),
     Kek(Kek),
+    /// A KEK in a PKCS#11 token (`-k pkcs11:...`).
+    Pkcs11(printseal_pkcs11::Pkcs11Kek),
 }
 
 impl AnyRecipient {
@@ -60,6 +70,7 @@ impl AnyRecipient {
             AnyRecipient::XWing(k) => &**k,
             AnyRecipient::X25519(k) => k,
             AnyRecipient::Kek(k) => k,
+            AnyRecipient::Pkcs11(k) => k,
         }
     }
 }
@@ -209,6 +220,10 @@ pub(crate) fn read_identities(flags: &IdentityFlags) -> Result<Vec<AnyIdentity>>
     }
     let mut out = Vec::new();
     for path in &flags.identities {
+        if let Some(kek) = pkcs11_uri(path, "-i")? {
+            out.push(AnyIdentity::Pkcs11(kek));
+            continue;
+        }
         let text = read_key_file(path, "-i")?;
         let before = out.len();
         for (n, line) in key_lines(&text) {
@@ -315,7 +330,10 @@ pub(crate) fn collect_recipients(flags: &RecipientFlags) -> Result<Vec<AnyRecipi
         out.extend(read_recipients_file(p, "-R")?);
     }
     for p in &flags.keks {
-        out.extend(read_kek_file(p, "-k")?);
+        match pkcs11_uri(p, "-k")? {
+            Some(kek) => out.push(AnyRecipient::Pkcs11(kek)),
+            None => out.extend(read_kek_file(p, "-k")?),
+        }
     }
     if out.is_empty() {
         return Err(CliError::usage("no recipients given").with_remedy(
@@ -323,6 +341,17 @@ pub(crate) fn collect_recipients(flags: &RecipientFlags) -> Result<Vec<AnyRecipi
         ));
     }
     Ok(out)
+}
+
+/// A `-k`/`-i` argument that is an RFC 7512 `pkcs11:` URI: the KEK in that token
+/// (the PIN comes from the URI's `pin-source` file, never from the command line).
+fn pkcs11_uri(arg: &Path, flag: &str) -> Result<Option<printseal_pkcs11::Pkcs11Kek>> {
+    let Some(uri) = arg.to_str().filter(|s| s.starts_with("pkcs11:")) else {
+        return Ok(None);
+    };
+    printseal_pkcs11::Pkcs11Kek::from_uri(uri)
+        .map(Some)
+        .map_err(|e| CliError::core(&format!("{flag} pkcs11: key"), e))
 }
 
 /// The identities as trait objects.

@@ -17,7 +17,7 @@ pub(crate) fn run(args: &RecipientArgs) -> Result<()> {
         match id {
             AnyIdentity::XWing(k) => lines.push_str(&format!("{}\n", k.to_public())),
             AnyIdentity::X25519(k) => lines.push_str(&format!("{}\n", k.to_public())),
-            AnyIdentity::Kek(_) => eprintln!(
+            AnyIdentity::Kek(_) | AnyIdentity::Pkcs11(_) => eprintln!(
                 "note: skipping the {}: a KEK has no public form; seal to it with -k FILE",
                 id.describe()
             ),
