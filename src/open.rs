@@ -244,6 +244,9 @@ impl Opener {
     /// verified. The payload passes through memory once; the plaintext never overtakes
     /// the sealed bytes, so no room beyond them is needed.
     ///
+    /// `buf[p.written..p.consumed]` is left unspecified (it may hold copies of the
+    /// plaintext): treat the whole buffer as holding plaintext.
+    ///
     /// Nothing is buffered between calls: `p.consumed` may be less than `buf.len()`.
     /// Move `buf[p.consumed..]` to the front of your buffer, append more sealed bytes
     /// and call again; at the end of the input, give the unconsumed bytes (fewer than

@@ -3,6 +3,8 @@
 use alloc::boxed::Box;
 use alloc::vec::Vec;
 
+use zeroize::Zeroize;
+
 use crate::error::Result;
 use crate::format::header::Header;
 use crate::format::metadata::PrivateMetadata;
@@ -90,13 +92,28 @@ pub fn open_with(
 }
 
 fn open_all(mut opener: Opener, sealed: &[u8], identities: &[&dyn Identity]) -> Result<Opened> {
+    // The header through the buffered path in pieces shorter than a chunk (no output
+    // room needed); the opener has no identities, so it stops at the header's end.
+    let piece = crate::primitives::stream::ENCRYPTED_CHUNK_SIZE - 1;
+    let mut pos = 0;
+    while !opener.is_locked() && pos < sealed.len() {
+        let end = sealed.len().min(pos + piece);
+        pos += opener.update(&sealed[pos..end], &mut [])?.consumed;
+    }
     let mut plaintext = Vec::new();
-    let p = opener.update_to_vec(sealed, &mut plaintext)?;
     if opener.is_locked() {
         opener.unlock(identities)?;
-        opener.update_to_vec(&sealed[p.consumed..], &mut plaintext)?;
+        // The payload is opened in place in one buffer of exactly its length, written
+        // once by the copy and once by the AEAD (no zero-filling, no second buffer).
+        plaintext.reserve_exact(sealed.len() - pos);
+        plaintext.extend_from_slice(&sealed[pos..]);
+        if let Err(e) = open_payload_in_place(&mut opener, &mut plaintext) {
+            plaintext.zeroize();
+            return Err(e);
+        }
+    } else {
+        opener.finish(&mut [])?;
     }
-    opener.finish_to_vec(&mut plaintext)?;
     let header = opener
         .header()
         .cloned()
@@ -107,6 +124,15 @@ fn open_all(mut opener: Opener, sealed: &[u8], identities: &[&dyn Identity]) -> 
         private_metadata,
         plaintext,
     })
+}
+
+/// Opens the payload held in `buf` in place and truncates `buf` to its plaintext.
+fn open_payload_in_place(opener: &mut Opener, buf: &mut Vec<u8>) -> Result<()> {
+    let p = opener.update_in_place(buf)?;
+    let n = opener.finish_in_place(&mut buf[p.consumed..])?;
+    buf.copy_within(p.consumed..p.consumed + n, p.written);
+    buf.truncate(p.written + n);
+    Ok(())
 }
 
 /// Boxes identities for [`Opener::unlock_with`].
