@@ -214,7 +214,9 @@ fn pipe(op: &str, mode: &str) -> io::Result<()> {
     // buffered (it scans every write for a newline and copies the tail, which showed
     // up in the profile as `memrchr` and `memcpy` on sealed bytes).
     let mut input = std::fs::File::open("/dev/stdin")?;
-    let stdout = std::fs::OpenOptions::new().write(true).open("/dev/stdout")?;
+    let stdout = std::fs::OpenOptions::new()
+        .write(true)
+        .open("/dev/stdout")?;
     if op == "seal" {
         let opts = SealOptions::new("application/octet-stream");
         let mut w = SealWriter::new(stdout, &opts, &[&k]).map_err(io::Error::from)?;
