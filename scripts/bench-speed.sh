@@ -9,7 +9,7 @@
 #
 # A benchmark, never part of scripts/test.sh. Installs what it lacks: Debian's age and
 # time (apt-get), rage (cargo install --locked). The whole-process printseal rows run
-# examples/speed.rs over SealWriter/OpenReader until the printseal command line is on
+# benches/speed.rs over SealWriter/OpenReader until the printseal command line is on
 # main. Figures are ratios within this run; the machine may be shared.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -32,8 +32,14 @@ if ! command -v rage >/dev/null 2>&1; then
 fi
 
 echo "load average before: $(cat /proc/loadavg)"
-nice -n 10 cargo build --release --quiet --example speed
-SPEED=$ROOT/target/release/examples/speed
+# The bench target benches/speed.rs; its executable from cargo's JSON messages.
+SPEED=$(nice -n 10 cargo bench --bench speed --no-run --message-format=json 2>/dev/null |
+  python3 -c 'import json,sys
+for l in sys.stdin:
+    m = json.loads(l)
+    if m.get("reason") == "compiler-artifact" and m["target"]["name"] == "speed" and m.get("executable"):
+        print(m["executable"])')
+[ -x "$SPEED" ] || { echo "could not build benches/speed.rs" >&2; exit 1; }
 
 echo
 "$SPEED" mem 64 "$RUNS"

@@ -103,11 +103,7 @@ fn open_all(mut opener: Opener, sealed: &[u8], identities: &[&dyn Identity]) -> 
     let mut plaintext = Vec::new();
     if opener.is_locked() {
         opener.unlock(identities)?;
-        // The payload is opened in place in one buffer of exactly its length, written
-        // once by the copy and once by the AEAD (no zero-filling, no second buffer).
-        plaintext.reserve_exact(sealed.len() - pos);
-        plaintext.extend_from_slice(&sealed[pos..]);
-        if let Err(e) = open_payload_in_place(&mut opener, &mut plaintext) {
+        if let Err(e) = open_payload(&mut opener, &sealed[pos..], &mut plaintext) {
             plaintext.zeroize();
             return Err(e);
         }
@@ -126,12 +122,28 @@ fn open_all(mut opener: Opener, sealed: &[u8], identities: &[&dyn Identity]) -> 
     })
 }
 
-/// Opens the payload held in `buf` in place and truncates `buf` to its plaintext.
-fn open_payload_in_place(opener: &mut Opener, buf: &mut Vec<u8>) -> Result<()> {
-    let p = opener.update_in_place(buf)?;
-    let n = opener.finish_in_place(&mut buf[p.consumed..])?;
-    buf.copy_within(p.consumed..p.consumed + n, p.written);
-    buf.truncate(p.written + n);
+/// Opens the payload `sealed` into `out` (empty), which is allocated once with the
+/// payload's length as capacity: in place, the payload copied in and opened there
+/// (written once by the copy and once by the AEAD, no zero-filling, no second buffer).
+#[cfg(not(feature = "parallel"))]
+fn open_payload(opener: &mut Opener, sealed: &[u8], out: &mut Vec<u8>) -> Result<()> {
+    out.reserve_exact(sealed.len());
+    out.extend_from_slice(sealed);
+    let p = opener.update_in_place(out)?;
+    let n = opener.finish_in_place(&mut out[p.consumed..])?;
+    out.copy_within(p.consumed..p.consumed + n, p.written);
+    out.truncate(p.written + n);
+    Ok(())
+}
+
+/// With `parallel` the in-place path (sequential) would lose the threads: the payload
+/// is opened out of place on rayon's threads into `out`, grown once by its exact bound
+/// (one zero-fill, no reallocation).
+#[cfg(feature = "parallel")]
+fn open_payload(opener: &mut Opener, sealed: &[u8], out: &mut Vec<u8>) -> Result<()> {
+    out.reserve_exact(sealed.len());
+    opener.update_to_vec(sealed, out)?;
+    opener.finish_to_vec(out)?;
     Ok(())
 }
 

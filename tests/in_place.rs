@@ -5,6 +5,9 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+mod common;
+
+use common::msg;
 use printseal::hazmat::{Backend, CHUNK_SIZE, ENCRYPTED_CHUNK_SIZE};
 use printseal::{Error, Kek, OpenOptions, Opener, SealOptions, Sealer, Suite, rng::seeded_rng};
 
@@ -21,12 +24,8 @@ const SIZES: [usize; 10] = [
     300_001,
 ];
 
-fn kek() -> Kek {
-    Kek::new([3; 16], [4; 32])
-}
-
-fn msg(len: usize) -> Vec<u8> {
-    (0..len).map(|i| (i * 31 % 251) as u8).collect()
+fn key() -> Kek {
+    common::kek(3)
 }
 
 fn opts(suite: Suite, b: Backend) -> SealOptions {
@@ -38,7 +37,7 @@ fn opts(suite: Suite, b: Backend) -> SealOptions {
 
 /// The reference: out of place, one update.
 fn seal_out_of_place(o: &SealOptions, data: &[u8]) -> Vec<u8> {
-    let mut s = Sealer::with_rng(o, &[&kek()], &mut seeded_rng([8; 32])).unwrap();
+    let mut s = Sealer::with_rng(o, &[&key()], &mut seeded_rng([8; 32])).unwrap();
     let mut out = Vec::new();
     s.update_to_vec(data, &mut out).unwrap();
     s.finish_to_vec(&mut out).unwrap();
@@ -48,7 +47,7 @@ fn seal_out_of_place(o: &SealOptions, data: &[u8]) -> Vec<u8> {
 /// In place, fed in pieces of `piece` bytes: each piece is copied into a work buffer
 /// of exactly `update_in_place_len` bytes and sealed there.
 fn seal_in_place(o: &SealOptions, data: &[u8], piece: usize) -> Vec<u8> {
-    let mut s = Sealer::with_rng(o, &[&kek()], &mut seeded_rng([8; 32])).unwrap();
+    let mut s = Sealer::with_rng(o, &[&key()], &mut seeded_rng([8; 32])).unwrap();
     let mut out = Vec::new();
     let mut pieces: Vec<&[u8]> = data.chunks(piece.max(1)).collect();
     if pieces.is_empty() {
@@ -70,7 +69,7 @@ fn seal_in_place(o: &SealOptions, data: &[u8], piece: usize) -> Vec<u8> {
 /// caller streaming from a file would (compacting the unconsumed tail to the front).
 fn open_in_place(sealed: &[u8], read: usize, b: Backend) -> Result<Vec<u8>, Error> {
     let mut o = Opener::with_options(OpenOptions::new().backend(b))
-        .unlock_with(vec![printseal::boxed(kek())]);
+        .unlock_with(vec![printseal::boxed(key())]);
     let mut plain = Vec::new();
     let mut work: Vec<u8> = Vec::new();
     let mut src = sealed;
@@ -93,7 +92,7 @@ fn open_in_place(sealed: &[u8], read: usize, b: Backend) -> Result<Vec<u8>, Erro
 }
 
 fn open_out_of_place(sealed: &[u8]) -> Result<Vec<u8>, Error> {
-    let mut o = Opener::new().unlock_with(vec![printseal::boxed(kek())]);
+    let mut o = Opener::new().unlock_with(vec![printseal::boxed(key())]);
     let mut out = Vec::new();
     o.update_to_vec(sealed, &mut out)?;
     o.finish_to_vec(&mut out)?;
@@ -148,7 +147,7 @@ fn mixed_sealing_in_place_and_out_of_place_gives_the_same_job() {
     let o = opts(Suite::Aes256Gcm, Backend::DEFAULT);
     let data = msg(200_000);
     let reference = seal_out_of_place(&o, &data);
-    let mut s = Sealer::with_rng(&o, &[&kek()], &mut seeded_rng([8; 32])).unwrap();
+    let mut s = Sealer::with_rng(&o, &[&key()], &mut seeded_rng([8; 32])).unwrap();
     let mut out = Vec::new();
     let (a, rest) = data.split_at(5000);
     s.update_to_vec(a, &mut out).unwrap();
@@ -167,7 +166,7 @@ fn mixed_sealing_in_place_and_out_of_place_gives_the_same_job() {
 fn in_place_seal_refuses_a_short_buffer_and_consumes_nothing() {
     let o = opts(Suite::Aes256Gcm, Backend::DEFAULT);
     let data = msg(3 * CHUNK_SIZE + 5);
-    let mut s = Sealer::with_rng(&o, &[&kek()], &mut seeded_rng([8; 32])).unwrap();
+    let mut s = Sealer::with_rng(&o, &[&key()], &mut seeded_rng([8; 32])).unwrap();
     let needed = s.update_in_place_len(data.len());
     assert_eq!(needed, s.update_output_len(data.len()));
     let mut buf = vec![0u8; needed - 1];
@@ -263,7 +262,7 @@ fn in_place_open_of_truncated_and_extended_jobs_fails_like_out_of_place() {
 fn in_place_open_refuses_a_partial_chunk_left_by_update() {
     let o = opts(Suite::Aes256Gcm, Backend::DEFAULT);
     let sealed = seal_out_of_place(&o, &msg(4 * CHUNK_SIZE));
-    let mut op = Opener::new().unlock_with(vec![printseal::boxed(kek())]);
+    let mut op = Opener::new().unlock_with(vec![printseal::boxed(key())]);
     let mut out = Vec::new();
     // Header, prefix and part of the first chunk through the buffered path.
     let header = printseal::Header::parse(&sealed).unwrap().len();
@@ -289,7 +288,7 @@ fn in_place_open_of_a_locked_opener_stops_after_the_header() {
     assert!(op.is_locked());
     assert_eq!(p.written, 0);
     assert_eq!(p.consumed, printseal::Header::parse(&sealed).unwrap().len());
-    op.unlock(&[&kek()]).unwrap();
+    op.unlock(&[&key()]).unwrap();
     let rest = &mut buf[p.consumed..];
     let q = op.update_in_place(rest).unwrap();
     let mut plain = rest[..q.written].to_vec();

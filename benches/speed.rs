@@ -1,5 +1,7 @@
-//! The benchmark program of `scripts/bench-speed.sh` (issue 14, "How it is measured").
-//! A benchmark, not an example to copy: it uses a fixed, public KEK.
+//! The benchmark program of `scripts/bench-speed.sh` (issue 14, "How it is measured"),
+//! a `harness = false` bench target: `cargo bench --bench speed -- mem 64 5`. It uses a
+//! fixed, public KEK. Without arguments (as `cargo test --all-targets` runs it) it
+//! does a 1 MiB smoke run of `mem`.
 //!
 //! - `speed mem [MiB] [runs]`: in memory, one thread, the median of `runs` runs of each
 //!   of: the push API (`Sealer::update` / `Opener::update` into preallocated buffers),
@@ -254,8 +256,12 @@ fn pipe(op: &str, mode: &str) -> io::Result<()> {
 }
 
 fn main() {
-    let args: Vec<String> = std::env::args().skip(1).collect();
+    let args: Vec<String> = std::env::args()
+        .skip(1)
+        .filter(|a| a != "--bench")
+        .collect();
     match args.first().map(String::as_str) {
+        None => mem(MIB, 1),
         Some("mem") => {
             let mib = args.get(1).and_then(|s| s.parse().ok()).unwrap_or(64);
             let runs = args.get(2).and_then(|s| s.parse().ok()).unwrap_or(5);
