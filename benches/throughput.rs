@@ -269,6 +269,75 @@ fn throughput(c: &mut Criterion) {
     }
 }
 
+/// In place against out of place at 64 MiB (`PRINTSEAL_BENCH_MAX` lowers it), whole
+/// jobs through the push API on the default backend: `Sealer::update_in_place` against
+/// `Sealer::update` into a second buffer, `Opener::update_in_place` against
+/// `Opener::update`. The in-place loops restore their input (a memcpy) outside the
+/// timing (`iter_custom`).
+fn in_place(c: &mut Criterion) {
+    let k = kek();
+    let b = Backend::DEFAULT;
+    let size = (64 * MIB).min(max_size());
+    let mut g = c.benchmark_group("in-place/aes-256-gcm");
+    g.sample_size(10);
+    g.throughput(Throughput::Bytes(size as u64));
+    let data = vec![0x5au8; size];
+    let opts = SealOptions::new("application/pdf").created_at(1).backend(b);
+    let mut sealed = vec![0u8; size + size / 64 + 4096];
+    g.bench_function(
+        BenchmarkId::new(format!("seal-out-of-place/{}", b.name()), size),
+        |bench| bench.iter(|| seal_job(&opts, &[&k], black_box(&data), &mut sealed)),
+    );
+    let room = size + size / 64 + 4096;
+    g.bench_function(
+        BenchmarkId::new(format!("seal-in-place/{}", b.name()), size),
+        |bench| {
+            let mut work = vec![0u8; room];
+            bench.iter_custom(|iters| {
+                let mut total = std::time::Duration::ZERO;
+                for _ in 0..iters {
+                    work[..size].copy_from_slice(&data);
+                    let t = std::time::Instant::now();
+                    let mut rng = seeded_rng([7; 32]);
+                    let mut s = Sealer::with_rng(&opts, &[&k], &mut rng).expect("sealer");
+                    let w = s.update_in_place(&mut work, size).expect("update");
+                    black_box(w + s.finish(&mut work[w..]).expect("finish"));
+                    total += t.elapsed();
+                }
+                total
+            })
+        },
+    );
+    let n = seal_job(&opts, &[&k], &data, &mut sealed);
+    let job = sealed[..n].to_vec();
+    let mut out = vec![0u8; size + CHUNK_SIZE];
+    g.bench_function(
+        BenchmarkId::new(format!("open-out-of-place/{}", b.name()), size),
+        |bench| bench.iter(|| open_job(&k, b, black_box(&job), &mut out)),
+    );
+    g.bench_function(
+        BenchmarkId::new(format!("open-in-place/{}", b.name()), size),
+        |bench| {
+            let mut work = job.clone();
+            bench.iter_custom(|iters| {
+                let mut total = std::time::Duration::ZERO;
+                for _ in 0..iters {
+                    work.copy_from_slice(&job);
+                    let t = std::time::Instant::now();
+                    let mut o = Opener::with_options(printseal::OpenOptions::new().backend(b))
+                        .unlock_with(vec![printseal::boxed(k.clone())]);
+                    let p = o.update_in_place(&mut work).expect("update");
+                    let n = o.finish_in_place(&mut work[p.consumed..]).expect("finish");
+                    black_box(p.written + n);
+                    total += t.elapsed();
+                }
+                total
+            })
+        },
+    );
+    g.finish();
+}
+
 /// Whole small jobs, header and recipient wrap included: what a print server pays per
 /// job besides the payload.
 fn latency(c: &mut Criterion) {
@@ -340,7 +409,7 @@ fn parallel(c: &mut Criterion) {
 #[cfg(not(feature = "parallel"))]
 fn parallel(_: &mut Criterion) {}
 
-criterion_group!(benches, throughput, latency, parallel);
+criterion_group!(benches, throughput, in_place, latency, parallel);
 
 fn main() {
     // With `parallel`, runs of 8 chunks and more would otherwise go to rayon's global

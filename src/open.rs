@@ -177,7 +177,35 @@ impl Opener {
         res
     }
 
-    fn update_inner(&mut self, mut input: &[u8], out: &mut [u8]) -> Result<Progress> {
+    fn update_inner(&mut self, input: &[u8], out: &mut [u8]) -> Result<Progress> {
+        let total = input.len();
+        let Some(h) = self.take_header(input)? else {
+            return Ok(Progress {
+                consumed: total,
+                written: 0,
+            });
+        };
+        let input = &input[h..];
+        match &mut self.phase {
+            Phase::Payload { payload, .. } => {
+                let written = payload.update(input, out)?;
+                Ok(Progress {
+                    consumed: total,
+                    written,
+                })
+            }
+            Phase::Locked(_) => Ok(Progress {
+                consumed: h,
+                written: 0,
+            }),
+            _ => Err(Error::InvalidState),
+        }
+    }
+
+    /// Feeds the header phase from `input`: `None` if all of it went into the header
+    /// and more is needed, else how many bytes of `input` the header took (0 past the
+    /// header). Unlocks with the stored identities once the header is in.
+    fn take_header(&mut self, mut input: &[u8]) -> Result<Option<usize>> {
         let total = input.len();
         if let Phase::Header { buf, needed } = &mut self.phase {
             loop {
@@ -192,10 +220,7 @@ impl Opener {
                     if !header::could_be_magic(buf) {
                         return Err(Error::NotPrintseal);
                     }
-                    return Ok(Progress {
-                        consumed: total,
-                        written: 0,
-                    });
+                    return Ok(None);
                 }
                 match header::parse_step(buf)? {
                     Step::Done(h) => {
@@ -211,19 +236,99 @@ impl Opener {
             let refs: Vec<&dyn Identity> = ids.iter().map(|b| &**b as &dyn Identity).collect();
             self.unlock(&refs)?;
         }
+        Ok(Some(total - input.len()))
+    }
+
+    /// Opens in place: `buf` holds sealed bytes; on `Ok(p)`, `buf[..p.written]` holds
+    /// the plaintext of every whole chunk opened, each released only after its tag
+    /// verified. The payload passes through memory once; the plaintext never overtakes
+    /// the sealed bytes, so no room beyond them is needed.
+    ///
+    /// `buf[p.written..p.consumed]` is left unspecified (it may hold copies of the
+    /// plaintext): treat the whole buffer as holding plaintext.
+    ///
+    /// Nothing is buffered between calls: `p.consumed` may be less than `buf.len()`.
+    /// Move `buf[p.consumed..]` to the front of your buffer, append more sealed bytes
+    /// and call again; at the end of the input, give the unconsumed bytes (fewer than
+    /// 16,418) to [`Opener::finish_in_place`]. As with [`Opener::update`], a locked
+    /// opener stops at the end of the header ([`Opener::is_locked`]). Mixing with
+    /// [`Opener::update`] is allowed only while the opener holds no partial chunk.
+    ///
+    /// # Errors
+    /// Any header, recipient or payload error of [`Opener::update`];
+    /// [`Error::InvalidState`] if the opener holds a partial chunk from
+    /// [`Opener::update`]. Errors are final.
+    pub fn update_in_place(&mut self, buf: &mut [u8]) -> Result<Progress> {
+        let res = self.update_in_place_inner(buf);
+        if res.is_err() {
+            self.phase = Phase::Failed;
+        }
+        res
+    }
+
+    fn update_in_place_inner(&mut self, buf: &mut [u8]) -> Result<Progress> {
+        let Some(h) = self.take_header(buf)? else {
+            return Ok(Progress {
+                consumed: buf.len(),
+                written: 0,
+            });
+        };
         match &mut self.phase {
             Phase::Payload { payload, .. } => {
-                let written = payload.update(input, out)?;
+                let (consumed, written) = payload.update_in_place(buf, h)?;
                 Ok(Progress {
-                    consumed: total,
+                    consumed: h + consumed,
                     written,
                 })
             }
             Phase::Locked(_) => Ok(Progress {
-                consumed: total - input.len(),
+                consumed: h,
                 written: 0,
             }),
             _ => Err(Error::InvalidState),
+        }
+    }
+
+    /// Ends an in-place open: `buf` holds the bytes [`Opener::update_in_place`] left
+    /// unconsumed at the end of the input; on `Ok(n)`, `buf[..n]` holds their
+    /// plaintext, and the job was complete and authentic.
+    ///
+    /// # Errors
+    /// As [`Opener::update`] and [`Opener::finish`].
+    pub fn finish_in_place(&mut self, buf: &mut [u8]) -> Result<usize> {
+        let in_payload = matches!(self.phase, Phase::Payload { .. });
+        let res = match &mut self.phase {
+            Phase::Payload { payload, .. } => payload.finish_in_place(buf),
+            _ => {
+                // Still in the header (or misuse): the ordinary path gives the error.
+                let tail = buf.to_vec();
+                let mut none = [0u8; 0];
+                match self.update(&tail, &mut none) {
+                    Ok(_) => self.finish(&mut none),
+                    Err(e) => Err(e),
+                }
+            }
+        };
+        match res {
+            Ok(n) => {
+                if in_payload {
+                    self.finish_phase();
+                }
+                Ok(n)
+            }
+            Err(e) => {
+                self.phase = Phase::Failed;
+                Err(e)
+            }
+        }
+    }
+
+    fn finish_phase(&mut self) {
+        if let Phase::Payload {
+            header, private, ..
+        } = core::mem::replace(&mut self.phase, Phase::Failed)
+        {
+            self.phase = Phase::Done { header, private };
         }
     }
 

@@ -281,6 +281,38 @@ impl Sealer {
         Ok(h + self.payload.update(input, &mut out[h..])?)
     }
 
+    /// Seals in place: `buf[..len]` holds `len` more plaintext bytes; on `Ok(n)`,
+    /// `buf[..n]` holds exactly the bytes [`Sealer::update`] would have written for
+    /// them (the header on the first call, then whole chunks). Plaintext that does not
+    /// complete a chunk is kept for the next call or [`Sealer::finish`]. The payload
+    /// passes through memory once instead of being read from one buffer and written to
+    /// another (see docs/PERFORMANCE.md); output is byte-identical.
+    ///
+    /// `buf.len()` must be at least
+    /// `max(len, `[`Sealer::update_output_len`]`(len))`
+    /// ([`Sealer::update_in_place_len`]): sealed bytes are longer than their
+    /// plaintext, so leave room after it.
+    ///
+    /// # Errors
+    /// [`Error::OutputTooSmall`] with nothing consumed if `buf` is shorter than that;
+    /// otherwise as [`Sealer::update`].
+    pub fn update_in_place(&mut self, buf: &mut [u8], len: usize) -> Result<usize> {
+        let needed = self.update_in_place_len(len);
+        if buf.len() < needed {
+            return Err(Error::OutputTooSmall { needed });
+        }
+        let lead = self.pending_header();
+        let n = self.payload.update_in_place(buf, lead, len)?;
+        let h = self.write_header(buf);
+        Ok(h + n)
+    }
+
+    /// Exactly how long the buffer given to [`Sealer::update_in_place`] with `len`
+    /// plaintext bytes must be: `max(len, update_output_len(len))`.
+    pub fn update_in_place_len(&self, len: usize) -> usize {
+        self.update_output_len(len).max(len)
+    }
+
     /// Writes the rest of the job (the final chunk) into `out` and returns how many
     /// bytes it wrote.
     ///

@@ -3,6 +3,8 @@
 use alloc::boxed::Box;
 use alloc::vec::Vec;
 
+use zeroize::Zeroize;
+
 use crate::error::Result;
 use crate::format::header::Header;
 use crate::format::metadata::PrivateMetadata;
@@ -90,13 +92,24 @@ pub fn open_with(
 }
 
 fn open_all(mut opener: Opener, sealed: &[u8], identities: &[&dyn Identity]) -> Result<Opened> {
+    // The header through the buffered path in pieces shorter than a chunk (no output
+    // room needed); the opener has no identities, so it stops at the header's end.
+    let piece = crate::primitives::stream::ENCRYPTED_CHUNK_SIZE - 1;
+    let mut pos = 0;
+    while !opener.is_locked() && pos < sealed.len() {
+        let end = sealed.len().min(pos + piece);
+        pos += opener.update(&sealed[pos..end], &mut [])?.consumed;
+    }
     let mut plaintext = Vec::new();
-    let p = opener.update_to_vec(sealed, &mut plaintext)?;
     if opener.is_locked() {
         opener.unlock(identities)?;
-        opener.update_to_vec(&sealed[p.consumed..], &mut plaintext)?;
+        if let Err(e) = open_payload(&mut opener, &sealed[pos..], &mut plaintext) {
+            plaintext.zeroize();
+            return Err(e);
+        }
+    } else {
+        opener.finish(&mut [])?;
     }
-    opener.finish_to_vec(&mut plaintext)?;
     let header = opener
         .header()
         .cloned()
@@ -107,6 +120,31 @@ fn open_all(mut opener: Opener, sealed: &[u8], identities: &[&dyn Identity]) -> 
         private_metadata,
         plaintext,
     })
+}
+
+/// Opens the payload `sealed` into `out` (empty), which is allocated once with the
+/// payload's length as capacity: in place, the payload copied in and opened there
+/// (written once by the copy and once by the AEAD, no zero-filling, no second buffer).
+#[cfg(not(feature = "parallel"))]
+fn open_payload(opener: &mut Opener, sealed: &[u8], out: &mut Vec<u8>) -> Result<()> {
+    out.reserve_exact(sealed.len());
+    out.extend_from_slice(sealed);
+    let p = opener.update_in_place(out)?;
+    let n = opener.finish_in_place(&mut out[p.consumed..])?;
+    out.copy_within(p.consumed..p.consumed + n, p.written);
+    out.truncate(p.written + n);
+    Ok(())
+}
+
+/// With `parallel` the in-place path (sequential) would lose the threads: the payload
+/// is opened out of place on rayon's threads into `out`, grown once by its exact bound
+/// (one zero-fill, no reallocation).
+#[cfg(feature = "parallel")]
+fn open_payload(opener: &mut Opener, sealed: &[u8], out: &mut Vec<u8>) -> Result<()> {
+    out.reserve_exact(sealed.len());
+    opener.update_to_vec(sealed, out)?;
+    opener.finish_to_vec(out)?;
+    Ok(())
 }
 
 /// Boxes identities for [`Opener::unlock_with`].

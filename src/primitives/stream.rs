@@ -259,6 +259,43 @@ impl ChunkKeys {
         Ok(())
     }
 
+    /// Seals chunk `counter` in place: `buf` holds the plaintext followed by
+    /// [`TAG_SIZE`] bytes of room for the tag.
+    fn seal_chunk_in_place(&self, counter: u64, buf: &mut [u8]) -> Result<()> {
+        let nonce = self.nonce(counter)?;
+        let Some(body_len) = buf.len().checked_sub(TAG_SIZE) else {
+            return Err(Error::Internal("in-place chunk without room for its tag"));
+        };
+        let (body, tag_out) = buf.split_at_mut(body_len);
+        let tag = self.aead.seal_in_place(&nonce, &[], body)?;
+        tag_out.copy_from_slice(&tag);
+        Ok(())
+    }
+
+    /// Opens the full-length middle chunk `counter` in place: `buf` holds its body and
+    /// tag ([`ENCRYPTED_CHUNK_SIZE`] bytes); on `Ok` its first [`CHUNK_SIZE`] bytes hold
+    /// the plaintext, on failure it is zeroed.
+    fn open_chunk_in_place(&self, counter: u64, buf: &mut [u8]) -> Result<()> {
+        let nonce = self.nonce(counter)?;
+        let tampered = Error::PayloadTampered {
+            chunk: counter,
+            last: false,
+        };
+        if buf.len() != ENCRYPTED_CHUNK_SIZE {
+            return Err(tampered);
+        }
+        let (body, tag) = buf.split_at_mut(CHUNK_SIZE);
+        let mut t = [0u8; TAG_SIZE];
+        t.copy_from_slice(tag);
+        match self.aead.open_in_place(&nonce, &[], body, &t) {
+            Ok(()) => Ok(()),
+            Err(()) => {
+                tag.fill(0);
+                Err(tampered)
+            }
+        }
+    }
+
     /// Opens chunk `counter` from `input` (body and tag) into `out`, which must be
     /// `input.len() - TAG_SIZE` long. `out` holds plaintext only if this returns `Ok`.
     pub(crate) fn open_chunk(
@@ -333,6 +370,9 @@ pub struct PayloadEncryptor {
     prefix: [u8; PREFIX_SIZE],
     prefix_pending: bool,
     buf: Zeroizing<Vec<u8>>,
+    /// The next partial chunk while [`Self::update_in_place`] seals the current input
+    /// (allocated on its first use).
+    spare: Zeroizing<Vec<u8>>,
     counter: u64,
     phase: Phase,
 }
@@ -377,6 +417,7 @@ impl PayloadEncryptor {
             prefix,
             prefix_pending: true,
             buf: Zeroizing::new(Vec::with_capacity(CHUNK_SIZE)),
+            spare: Zeroizing::new(Vec::new()),
             counter: 0,
             phase: Phase::Running,
         }
@@ -447,6 +488,77 @@ impl PayloadEncryptor {
         *input = rest;
         self.buf.extend_from_slice(input);
         Ok(w)
+    }
+
+    /// Seals in place: `buf[..len]` holds `len` more plaintext bytes and `buf` has
+    /// room for the output; on `Ok(n)`, `buf[lead..lead + n]` holds the same bytes
+    /// [`Self::update`] would have written for that input (the prefix on the first
+    /// call, then every completed chunk). `buf[..lead]` is left for the caller's own
+    /// leading bytes (the header): the caller writes it afterwards. The plaintext bytes
+    /// that do not complete a chunk are kept for the next call or [`Self::finish`].
+    ///
+    /// `buf.len()` must be at least `max(len, lead + update_output_len(len))`. Chunks
+    /// are sealed from the last to the first, each moved to its place (within the
+    /// cache) and sealed there, so that the payload passes through memory once.
+    ///
+    /// # Errors
+    /// [`Error::OutputTooSmall`] (nothing consumed) if `buf` is too short;
+    /// otherwise as [`Self::update`].
+    pub fn update_in_place(&mut self, buf: &mut [u8], lead: usize, len: usize) -> Result<usize> {
+        if self.phase != Phase::Running {
+            return Err(Error::InvalidState);
+        }
+        let needed = lead.saturating_add(self.update_output_len(len)).max(len);
+        if buf.len() < needed {
+            return Err(Error::OutputTooSmall { needed });
+        }
+        let res = self.update_in_place_inner(buf, lead, len);
+        if res.is_err() {
+            self.phase = Phase::Failed;
+        }
+        res
+    }
+
+    fn update_in_place_inner(&mut self, buf: &mut [u8], lead: usize, len: usize) -> Result<usize> {
+        let carry = self.buf.len();
+        let whole = (carry + len) / CHUNK_SIZE;
+        let pfx = if self.prefix_pending { PREFIX_SIZE } else { 0 };
+        if whole == 0 {
+            // Less than a chunk in all: buffered, only the prefix (if due) is written.
+            self.buf.extend_from_slice(&buf[..len]);
+            self.write_prefix(&mut buf[lead..]);
+            return Ok(pfx);
+        }
+        ChunkKeys::check_run(self.counter, whole)?;
+        // The input bytes that go into chunks, and the partial chunk after them, which
+        // the output will overwrite: set aside first.
+        let used = whole * CHUNK_SIZE - carry;
+        if self.spare.capacity() == 0 {
+            self.spare.reserve_exact(CHUNK_SIZE);
+        }
+        self.spare.clear();
+        self.spare.extend_from_slice(&buf[used..len]);
+        // Chunk k's plaintext starts at k*CHUNK_SIZE - carry and its output at
+        // out + k*ENCRYPTED_CHUNK_SIZE, never earlier: going from the last chunk to the
+        // first, each move only overwrites input already sealed.
+        let out = lead + pfx;
+        for k in (1..whole).rev() {
+            let src = k * CHUNK_SIZE - carry;
+            let dst = out + k * ENCRYPTED_CHUNK_SIZE;
+            buf.copy_within(src..src + CHUNK_SIZE, dst);
+            let counter = self.counter + k as u64;
+            self.keys
+                .seal_chunk_in_place(counter, &mut buf[dst..dst + ENCRYPTED_CHUNK_SIZE])?;
+        }
+        buf.copy_within(..CHUNK_SIZE - carry, out + carry);
+        buf[out..out + carry].copy_from_slice(&self.buf);
+        self.keys
+            .seal_chunk_in_place(self.counter, &mut buf[out..out + ENCRYPTED_CHUNK_SIZE])?;
+        self.counter += whole as u64;
+        core::mem::swap(&mut self.buf, &mut self.spare);
+        self.spare.zeroize();
+        self.write_prefix(&mut buf[lead..]);
+        Ok(pfx + whole * ENCRYPTED_CHUNK_SIZE)
     }
 
     fn write_prefix(&mut self, out: &mut [u8]) -> usize {
@@ -664,6 +776,76 @@ impl PayloadDecryptor {
         }
         self.buf.extend_from_slice(input);
         Ok(w)
+    }
+
+    /// Opens in place: reads sealed bytes from `buf[from..]` and writes the plaintext of
+    /// every whole chunk it opens to `buf[..written]`; returns `(consumed, written)`,
+    /// `consumed` counted from `from`. Plaintext never overtakes the ciphertext it
+    /// comes from, so no room beyond the input is needed.
+    ///
+    /// It takes the prefix and every full-length chunk that more than
+    /// [`TRAILING_PROBE`] bytes follow, and leaves the rest unconsumed (less than
+    /// [`ENCRYPTED_CHUNK_SIZE`]` + TRAILING_PROBE + 1` bytes, the final chunk among
+    /// them): move it to the front, add more input behind it and call again, and at the
+    /// end of the input give it to [`Self::finish_in_place`]. Nothing is buffered
+    /// between calls, so this cannot follow an [`Self::update`] that left a partial
+    /// chunk inside the decryptor.
+    ///
+    /// # Errors
+    /// [`Error::InvalidState`] if the decryptor holds a partial chunk, after `finish`
+    /// or an error; otherwise as [`Self::update`]. On an error, `buf[..written]` of
+    /// chunks before the failing one hold authentic plaintext and the failing chunk is
+    /// zeroed.
+    pub fn update_in_place(&mut self, buf: &mut [u8], from: usize) -> Result<(usize, usize)> {
+        if let Phase::Trailing { chunk, stray } = self.phase {
+            let rest = buf.len().saturating_sub(from);
+            self.count_stray(chunk, stray.saturating_add(rest))?;
+            return Ok((rest, 0));
+        }
+        if self.phase != Phase::Running || !self.buf.is_empty() || from > buf.len() {
+            self.phase = Phase::Failed;
+            return Err(Error::InvalidState);
+        }
+        let res = self.update_in_place_inner(buf, from);
+        if res.is_err() {
+            self.phase = Phase::Failed;
+        }
+        res
+    }
+
+    fn update_in_place_inner(&mut self, buf: &mut [u8], from: usize) -> Result<(usize, usize)> {
+        let mut input = &buf[from..];
+        if !self.take_prefix(&mut input)? {
+            return Ok((buf.len() - from, 0));
+        }
+        let Some(keys) = self.keys.as_ref() else {
+            return Err(Error::Internal("payload keys missing after the prefix"));
+        };
+        let mut pos = buf.len() - input.len();
+        let mut w = 0;
+        // A chunk that fails with more than TRAILING_PROBE bytes after it is tampered,
+        // never trailing data; the undecided end goes to `finish_in_place`.
+        while buf.len() - pos > ENCRYPTED_CHUNK_SIZE + TRAILING_PROBE {
+            keys.open_chunk_in_place(self.counter, &mut buf[pos..pos + ENCRYPTED_CHUNK_SIZE])?;
+            buf.copy_within(pos..pos + CHUNK_SIZE, w);
+            self.counter += 1;
+            pos += ENCRYPTED_CHUNK_SIZE;
+            w += CHUNK_SIZE;
+        }
+        Ok((pos - from, w))
+    }
+
+    /// Opens the end of the payload that [`Self::update_in_place`] left unconsumed:
+    /// `buf` holds exactly those bytes; on `Ok(n)`, `buf[..n]` holds their plaintext and
+    /// the payload was complete. As [`Self::update`] then [`Self::finish`], through
+    /// a copy of at most [`ENCRYPTED_CHUNK_SIZE`]` + TRAILING_PROBE` bytes.
+    ///
+    /// # Errors
+    /// As [`Self::update`] and [`Self::finish`].
+    pub fn finish_in_place(&mut self, buf: &mut [u8]) -> Result<usize> {
+        let tail = buf.to_vec();
+        let w = self.update(&tail, buf)?;
+        Ok(w + self.finish(&mut buf[w..])?)
     }
 
     /// Collects the salt and commitment; once both are in, derives the keys and checks
