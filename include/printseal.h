@@ -64,7 +64,8 @@
  * The result of every fallible call. `PRINTSEAL_STATUS_OK` (0) is success; any other
  * value is an error, and the call wrote no output (the one exception is
  * `PRINTSEAL_STATUS_BUFFER_TOO_SMALL`, which stores the size needed where the
- * function says). `printseal_status_str` names each code.
+ * function says). The numbers are the C column of `docs/ERRORS.md`, never
+ * renumbered; `printseal_status_str` names each code.
  */
 enum printseal_status
 #if defined(__cplusplus) || __STDC_VERSION__ >= 202311L
@@ -76,39 +77,38 @@ enum printseal_status
    */
   PRINTSEAL_STATUS_OK = 0,
   /**
-   * A required pointer argument was NULL.
+   * A required pointer argument was NULL (C only).
    */
   PRINTSEAL_STATUS_NULL_PARAMETER = 1,
   /**
-   * An argument is out of range: a length that does not fit, a string that is not
-   * UTF-8, an unknown enum value, input and output buffers that overlap.
+   * The output buffer is smaller than the documented bound; the size needed was
+   * stored, nothing was consumed.
    */
-  PRINTSEAL_STATUS_INVALID_ARGUMENT = 2,
-  /**
-   * The output buffer is too small; the size needed was stored, nothing consumed.
-   */
-  PRINTSEAL_STATUS_BUFFER_TOO_SMALL = 3,
+  PRINTSEAL_STATUS_BUFFER_TOO_SMALL = 2,
   /**
    * Misuse: the object was used after it finished or after an error (errors are
-   * final), or a call came in the wrong order.
+   * final), or a call came in the wrong phase.
    */
-  PRINTSEAL_STATUS_INVALID_STATE = 4,
+  PRINTSEAL_STATUS_INVALID_STATE = 3,
   /**
-   * A bug: Rust code panicked. The object it happened in can only be freed.
+   * A bug: Rust code panicked and the panic was caught (C only). The object it
+   * happened in can only be freed.
    */
-  PRINTSEAL_STATUS_PANIC = 5,
+  PRINTSEAL_STATUS_PANIC = 4,
   /**
-   * An I/O callback or the file system reported an error.
+   * A value given to printseal is not valid: bad metadata, a key string or key of
+   * the wrong length, a string that is not UTF-8, an unknown enum value, a length
+   * over `SIZE_MAX / 4`, input and output buffers that overlap.
    */
-  PRINTSEAL_STATUS_IO = 6,
+  PRINTSEAL_STATUS_INVALID_INPUT = 5,
   /**
-   * A key-store callback reported an error (token absent, PIN refused).
+   * A seek before the start of the payload or past what a `uint64_t` holds.
    */
-  PRINTSEAL_STATUS_KEY_STORE = 7,
+  PRINTSEAL_STATUS_INVALID_SEEK = 6,
   /**
-   * A broken internal invariant (a bug); report it.
+   * X-Wing and classical recipients in one job without `allow_mixed_pq`.
    */
-  PRINTSEAL_STATUS_INTERNAL = 8,
+  PRINTSEAL_STATUS_MIXED_POST_QUANTUM = 7,
   /**
    * Not a printseal file (bad magic).
    */
@@ -122,7 +122,7 @@ enum printseal_status
    */
   PRINTSEAL_STATUS_UNSUPPORTED_SUITE = 102,
   /**
-   * The header is not well formed.
+   * The header breaks a field rule.
    */
   PRINTSEAL_STATUS_MALFORMED_HEADER = 103,
   /**
@@ -130,53 +130,53 @@ enum printseal_status
    */
   PRINTSEAL_STATUS_LIMIT_EXCEEDED = 104,
   /**
-   * The input ended early.
+   * The input ended in the header or before the payload's final chunk.
    */
   PRINTSEAL_STATUS_TRUNCATED = 105,
   /**
-   * Bytes follow the end of the sealed job.
+   * 1 to 16 bytes follow an authentic final chunk.
    */
   PRINTSEAL_STATUS_TRAILING_DATA = 106,
   /**
-   * The header MAC did not verify: the header was altered.
+   * The header MAC did not verify.
    */
   PRINTSEAL_STATUS_HEADER_MAC = 200,
   /**
-   * None of the identities matches any stanza.
+   * A stanza addressed to a given identity failed to unwrap.
    */
-  PRINTSEAL_STATUS_NO_MATCHING_RECIPIENT = 201,
+  PRINTSEAL_STATUS_STANZA_UNWRAP = 201,
   /**
-   * A stanza for one of the identities failed to unwrap.
+   * The payload key commitment does not match the header.
    */
-  PRINTSEAL_STATUS_STANZA_UNWRAP = 202,
-  /**
-   * The payload key commitment did not match.
-   */
-  PRINTSEAL_STATUS_PAYLOAD_COMMITMENT = 203,
+  PRINTSEAL_STATUS_PAYLOAD_COMMITMENT = 202,
   /**
    * A payload chunk failed authentication (which one: the object's error detail).
    */
-  PRINTSEAL_STATUS_PAYLOAD_TAMPERED = 204,
+  PRINTSEAL_STATUS_PAYLOAD_TAMPERED = 203,
   /**
-   * A value given to the sealer is not valid (metadata, a key string).
+   * No stanza is addressed to any given identity.
    */
-  PRINTSEAL_STATUS_INVALID_INPUT = 300,
+  PRINTSEAL_STATUS_NO_MATCHING_RECIPIENT = 300,
   /**
-   * Post-quantum and classical recipients mixed without `allow_mixed_pq`.
+   * The open policy refused the job (which rule: the object's error detail).
    */
-  PRINTSEAL_STATUS_MIXED_POST_QUANTUM = 301,
+  PRINTSEAL_STATUS_POLICY_VIOLATION = 400,
+  /**
+   * An I/O callback or the file system failed.
+   */
+  PRINTSEAL_STATUS_IO = 500,
   /**
    * The random number generator failed.
    */
-  PRINTSEAL_STATUS_RANDOMNESS = 302,
+  PRINTSEAL_STATUS_RANDOMNESS = 501,
   /**
-   * A seek outside the payload.
+   * A key store (a `printseal_key_store` callback) failed.
    */
-  PRINTSEAL_STATUS_INVALID_SEEK = 303,
+  PRINTSEAL_STATUS_KEY_STORE = 502,
   /**
-   * The job breaks the open policy (which rule: the object's error detail).
+   * A broken internal invariant: a printseal bug; report it.
    */
-  PRINTSEAL_STATUS_POLICY_VIOLATION = 400,
+  PRINTSEAL_STATUS_INTERNAL = 900,
 };
 #ifndef __cplusplus
 #if __STDC_VERSION__ >= 202311L
@@ -241,6 +241,48 @@ enum printseal_suite
 typedef enum printseal_suite printseal_suite;
 #else
 typedef uint32_t printseal_suite;
+#endif // __STDC_VERSION__ >= 202311L
+#endif // __cplusplus
+
+/**
+ * What a key-store callback returns on failure (0 is success). Any other non-zero
+ * value is reported as `OTHER`.
+ */
+enum printseal_key_store_failure
+#if defined(__cplusplus) || __STDC_VERSION__ >= 202311L
+  : int32_t
+#endif // defined(__cplusplus) || __STDC_VERSION__ >= 202311L
+ {
+  /**
+   * The key store's module or library could not be loaded or initialised.
+   */
+  PRINTSEAL_KEY_STORE_FAILURE_MODULE_UNAVAILABLE = 1,
+  /**
+   * The token, card or device is not present.
+   */
+  PRINTSEAL_KEY_STORE_FAILURE_TOKEN_ABSENT = 2,
+  /**
+   * The PIN or passphrase was refused, or the token is locked.
+   */
+  PRINTSEAL_KEY_STORE_FAILURE_PIN_INCORRECT = 3,
+  /**
+   * The key is not in the key store.
+   */
+  PRINTSEAL_KEY_STORE_FAILURE_KEY_NOT_FOUND = 4,
+  /**
+   * The key may not wrap or unwrap.
+   */
+  PRINTSEAL_KEY_STORE_FAILURE_KEY_NOT_PERMITTED = 5,
+  /**
+   * Any other failure.
+   */
+  PRINTSEAL_KEY_STORE_FAILURE_OTHER = 99,
+};
+#ifndef __cplusplus
+#if __STDC_VERSION__ >= 202311L
+typedef enum printseal_key_store_failure printseal_key_store_failure;
+#else
+typedef int32_t printseal_key_store_failure;
 #endif // __STDC_VERSION__ >= 202311L
 #endif // __cplusplus
 
@@ -338,9 +380,9 @@ typedef struct printseal_seekable_opener printseal_seekable_opener;
  * call). A stanza that is not the store's (another kind, a key id it does not hold):
  * set `*matched = false` and return 0, quickly and without cryptography. A stanza it
  * opens: write the 32-byte file key to `file_key`, set `*matched = true`, return 0.
- * A stanza that is the store's but fails (wrong key, token absent, PIN refused):
- * return non-zero; the open then fails with `PRINTSEAL_STATUS_KEY_STORE` unless
- * another stanza opens.
+ * A stanza that is the store's but fails (token absent, PIN refused): return a
+ * `printseal_key_store_failure`; the open then fails with
+ * `PRINTSEAL_STATUS_KEY_STORE` unless another stanza opens.
  */
 typedef int32_t (*printseal_key_store_unwrap_callback)(void *userdata,
                                                        uint16_t kind,
@@ -354,8 +396,8 @@ typedef int32_t (*printseal_key_store_unwrap_callback)(void *userdata,
  *
  * Called with the 32-byte `file_key` (borrowed for the call: do not keep it). Write
  * the stanza body (at most `body_cap` bytes, 4096) to `body`, its length to
- * `*body_len`, and return 0; return non-zero on failure (the seal then fails with
- * `PRINTSEAL_STATUS_KEY_STORE`).
+ * `*body_len`, and return 0; return a `printseal_key_store_failure` on failure (the
+ * seal then fails with `PRINTSEAL_STATUS_KEY_STORE`).
  */
 typedef int32_t (*printseal_key_store_wrap_callback)(void *userdata,
                                                      const uint8_t *file_key,
@@ -487,7 +529,7 @@ printseal_status printseal_identity_from_key_store(const struct printseal_key_st
  * host still owns `userdata`.
  *
  * Errors: `NULL_PARAMETER` (`store`, `store->wrap` or `out` NULL);
- * `INVALID_ARGUMENT` (unknown `quantum_security`).
+ * `INVALID_INPUT` (unknown `quantum_security`).
  */
 printseal_status printseal_recipient_from_key_store(const struct printseal_key_store *store,
                                                     uint16_t stanza_kind,
@@ -564,7 +606,7 @@ size_t printseal_header_stanza_count(const struct printseal_header *header);
  * and X-Wing; `data` NULL for other kinds). Match it against
  * `printseal_identity_key_id` to pick the identity to unlock with.
  *
- * Errors: `NULL_PARAMETER`; `INVALID_ARGUMENT` (`index` out of range).
+ * Errors: `NULL_PARAMETER`; `INVALID_INPUT` (`index` out of range).
  */
 printseal_status printseal_header_stanza(const struct printseal_header *header,
                                          size_t index,
@@ -633,7 +675,7 @@ printseal_status printseal_rewrap_stream(const struct printseal_identity *const 
  * temporary file in the same directory, `fsync`, rename, directory `fsync`. On any
  * error the original is left as it was.
  *
- * Errors: `NULL_PARAMETER`; `INVALID_ARGUMENT` (path not UTF-8); `IO`; as
+ * Errors: `NULL_PARAMETER`; `INVALID_INPUT` (path not UTF-8); `IO`; as
  * `printseal_rewrap_stream`.
  */
 printseal_status printseal_rewrap_file(const char *path,
@@ -673,7 +715,7 @@ printseal_status printseal_seekable_opener_plaintext_len(struct printseal_seekab
  * Reads up to `len` plaintext bytes at plaintext offset `offset` into `buf`;
  * `*out_n` gets how many (less than `len` only at the end; 0 at or past it).
  *
- * Errors: `NULL_PARAMETER`; `INVALID_ARGUMENT`; `IO`; `PAYLOAD_TAMPERED`;
+ * Errors: `NULL_PARAMETER`; `INVALID_INPUT`; `IO`; `PAYLOAD_TAMPERED`;
  * `TRUNCATED`; `INVALID_SEEK`.
  */
 printseal_status printseal_seekable_opener_read_at(struct printseal_seekable_opener *opener,
@@ -705,7 +747,7 @@ void printseal_seekable_opener_free(struct printseal_seekable_opener *opener);
  * On success `*out` is a new identity the caller owns (free it with
  * `printseal_identity_free`). Any thread.
  *
- * Errors: `NULL_PARAMETER`, `INVALID_ARGUMENT` (unknown kind), `RANDOMNESS`.
+ * Errors: `NULL_PARAMETER`, `INVALID_INPUT` (unknown kind), `RANDOMNESS`.
  */
 printseal_status printseal_identity_generate(uint32_t kind, const struct printseal_identity **out);
 
@@ -715,7 +757,7 @@ printseal_status printseal_identity_generate(uint32_t kind, const struct printse
  *
  * On success `*out` is a new identity the caller owns. Any thread.
  *
- * Errors: `NULL_PARAMETER`, `INVALID_ARGUMENT` (a length other than
+ * Errors: `NULL_PARAMETER`, `INVALID_INPUT` (a length other than
  * `PRINTSEAL_KEK_ID_LEN` or `PRINTSEAL_KEK_LEN`).
  */
 printseal_status printseal_identity_from_kek(const uint8_t *key_id,
@@ -731,7 +773,7 @@ printseal_status printseal_identity_from_kek(const uint8_t *key_id,
  *
  * On success `*out` is a new identity the caller owns. Any thread.
  *
- * Errors: `NULL_PARAMETER`, `INVALID_ARGUMENT` (not UTF-8), `INVALID_INPUT`
+ * Errors: `NULL_PARAMETER`, `INVALID_INPUT` (not UTF-8, or
  * (not a key, bad checksum, wrong length, wrong kind).
  */
 printseal_status printseal_identity_parse(const char *text,
@@ -743,7 +785,7 @@ printseal_status printseal_identity_parse(const char *text,
  * `buf` (`len` bytes) and its length into `*out_n`. Wipe the buffer when done.
  *
  * Errors: `NULL_PARAMETER`; `BUFFER_TOO_SMALL` (the length needed is stored in
- * `*out_n`); `INVALID_ARGUMENT` for a KEK or key store, which have no text form
+ * `*out_n`); `INVALID_INPUT` for a KEK or key store, which have no text form
  * (see `printseal_identity_kek_bytes`).
  */
 printseal_status printseal_identity_encode(const struct printseal_identity *identity,
@@ -755,7 +797,7 @@ printseal_status printseal_identity_encode(const struct printseal_identity *iden
  * Copies a KEK identity's key id (`PRINTSEAL_KEK_ID_LEN` bytes) into `key_id` and its key (32 bytes)
  * into `key`. Wipe `key` when done.
  *
- * Errors: `NULL_PARAMETER`; `INVALID_ARGUMENT` if the identity is not a KEK.
+ * Errors: `NULL_PARAMETER`; `INVALID_INPUT` if the identity is not a KEK.
  */
 printseal_status printseal_identity_kek_bytes(const struct printseal_identity *identity,
                                               uint8_t *key_id,
@@ -773,7 +815,7 @@ uint32_t printseal_identity_kind(const struct printseal_identity *identity);
  * `printseal_header_stanza`.
  *
  * Errors: `NULL_PARAMETER`; `BUFFER_TOO_SMALL` (length needed in `*out_n`);
- * `INVALID_ARGUMENT` for a key store (its ids are its own business).
+ * `INVALID_INPUT` for a key store (its ids are its own business).
  */
 printseal_status printseal_identity_key_id(const struct printseal_identity *identity,
                                            uint8_t *buf,
@@ -784,7 +826,7 @@ printseal_status printseal_identity_key_id(const struct printseal_identity *iden
  * The recipient that seals to this identity: its public key (or, for a KEK, the
  * KEK itself). On success `*out` is a new recipient the caller owns.
  *
- * Errors: `NULL_PARAMETER`; `INVALID_ARGUMENT` for a key store (make its
+ * Errors: `NULL_PARAMETER`; `INVALID_INPUT` for a key store (make its
  * recipient with `printseal_recipient_from_key_store`).
  */
 printseal_status printseal_identity_to_recipient(const struct printseal_identity *identity,
@@ -802,7 +844,7 @@ void printseal_identity_free(const struct printseal_identity *identity);
  *
  * On success `*out` is a new recipient the caller owns. Any thread.
  *
- * Errors: `NULL_PARAMETER`, `INVALID_ARGUMENT` (not UTF-8), `INVALID_INPUT`.
+ * Errors: `NULL_PARAMETER`, `INVALID_INPUT` (not UTF-8, not a key).
  */
 printseal_status printseal_recipient_parse(const char *text,
                                            size_t text_len,
@@ -813,7 +855,7 @@ printseal_status printseal_recipient_parse(const char *text,
  * `*out_n`.
  *
  * Errors: `NULL_PARAMETER`; `BUFFER_TOO_SMALL` (length needed in `*out_n`);
- * `INVALID_ARGUMENT` for a KEK or key store (no public text form).
+ * `INVALID_INPUT` for a KEK or key store (no public text form).
  */
 printseal_status printseal_recipient_encode(const struct printseal_recipient *recipient,
                                             char *buf,
@@ -829,7 +871,7 @@ uint32_t printseal_recipient_kind(const struct printseal_recipient *recipient);
  * Copies the recipient's key id into `buf` (`len` bytes) and its length into
  * `*out_n`, as `printseal_identity_key_id`.
  *
- * Errors: `NULL_PARAMETER`; `BUFFER_TOO_SMALL`; `INVALID_ARGUMENT` for a key store.
+ * Errors: `NULL_PARAMETER`; `BUFFER_TOO_SMALL`; `INVALID_INPUT` for a key store.
  */
 printseal_status printseal_recipient_key_id(const struct printseal_recipient *recipient,
                                             uint8_t *buf,
@@ -885,7 +927,7 @@ size_t printseal_opener_finish_output_len(const struct printseal_opener *opener)
  * rest again. `*written` gets how many plaintext bytes went to `out` (`out_len`
  * bytes, not overlapping `input`).
  *
- * Errors: `NULL_PARAMETER`; `INVALID_ARGUMENT` (overlap, a length over
+ * Errors: `NULL_PARAMETER`; `INVALID_INPUT` (overlap, a length over
  * `SIZE_MAX / 4`); `BUFFER_TOO_SMALL` when `out_len` is under
  * `printseal_opener_update_output_len`: nothing consumed, `*written` holds the
  * size needed; any header, key or payload error (`NOT_PRINTSEAL`,
@@ -958,7 +1000,7 @@ size_t printseal_opener_private_entry_count(const struct printseal_opener *opene
  * Private metadata entry `index`: its key and value, borrowed from the opener until
  * it is freed.
  *
- * Errors: `NULL_PARAMETER`; `INVALID_STATE` (not unlocked); `INVALID_ARGUMENT`
+ * Errors: `NULL_PARAMETER`; `INVALID_STATE` (not unlocked); `INVALID_INPUT`
  * (`index` out of range).
  */
 printseal_status printseal_opener_private_entry_at(const struct printseal_opener *opener,
@@ -990,7 +1032,7 @@ printseal_status printseal_policy_new(struct printseal_policy **out);
  * Accepts jobs whose producer name is exactly `name`; once one producer is
  * accepted, all others are refused. Call once per accepted name.
  *
- * Errors: `NULL_PARAMETER`, `INVALID_ARGUMENT` (not UTF-8).
+ * Errors: `NULL_PARAMETER`, `INVALID_INPUT` (not UTF-8).
  */
 printseal_status printseal_policy_accept_producer(struct printseal_policy *policy,
                                                   const char *name,
@@ -1000,7 +1042,7 @@ printseal_status printseal_policy_accept_producer(struct printseal_policy *polic
  * Refuses jobs of `producer` below version `minimum` (SemVer); such a job whose
  * version is not SemVer is refused too.
  *
- * Errors: `NULL_PARAMETER`, `INVALID_ARGUMENT` (not UTF-8), `INVALID_INPUT`
+ * Errors: `NULL_PARAMETER`, `INVALID_INPUT` (not UTF-8, or
  * (`minimum` not SemVer; the policy is unchanged).
  */
 printseal_status printseal_policy_min_producer_version(struct printseal_policy *policy,
@@ -1013,7 +1055,7 @@ printseal_status printseal_policy_min_producer_version(struct printseal_policy *
  * Refuses jobs of `producer` whose version is in the SemVer range `range` (for
  * example `">=0.2.0, <0.2.5"`, a build with a known flaw).
  *
- * Errors: `NULL_PARAMETER`, `INVALID_ARGUMENT` (not UTF-8), `INVALID_INPUT` (not
+ * Errors: `NULL_PARAMETER`, `INVALID_INPUT` (not UTF-8, or not
  * a range; the policy is unchanged).
  */
 printseal_status printseal_policy_deny_versions(struct printseal_policy *policy,
@@ -1034,7 +1076,7 @@ printseal_status printseal_policy_deny_sbom_sha256(struct printseal_policy *poli
  * Accepts payload suite `suite` (a `printseal_suite`); once one is accepted, the
  * others are refused.
  *
- * Errors: `NULL_PARAMETER`, `INVALID_ARGUMENT` (not a suite).
+ * Errors: `NULL_PARAMETER`, `INVALID_INPUT` (not a suite).
  */
 printseal_status printseal_policy_accept_suite(struct printseal_policy *policy, uint32_t suite);
 
@@ -1074,7 +1116,7 @@ void printseal_policy_free(struct printseal_policy *policy);
  *
  * On success `*out` is new options the caller owns (`printseal_seal_options_free`).
  *
- * Errors: `NULL_PARAMETER`, `INVALID_ARGUMENT` (not UTF-8).
+ * Errors: `NULL_PARAMETER`, `INVALID_INPUT` (not UTF-8).
  */
 printseal_status printseal_seal_options_new(const char *content_type,
                                             size_t content_type_len,
@@ -1083,7 +1125,7 @@ printseal_status printseal_seal_options_new(const char *content_type,
 /**
  * Chooses the payload suite (a `printseal_suite`).
  *
- * Errors: `NULL_PARAMETER`, `INVALID_ARGUMENT` (not a suite).
+ * Errors: `NULL_PARAMETER`, `INVALID_INPUT` (not a suite).
  */
 printseal_status printseal_seal_options_set_suite(struct printseal_seal_options *opts,
                                                   uint32_t suite);
@@ -1091,7 +1133,7 @@ printseal_status printseal_seal_options_set_suite(struct printseal_seal_options 
 /**
  * Sets the print system's job id (public, checked when sealing).
  *
- * Errors: `NULL_PARAMETER`, `INVALID_ARGUMENT` (not UTF-8).
+ * Errors: `NULL_PARAMETER`, `INVALID_INPUT` (not UTF-8).
  */
 printseal_status printseal_seal_options_set_job_id(struct printseal_seal_options *opts,
                                                    const char *job_id,
@@ -1109,7 +1151,7 @@ printseal_status printseal_seal_options_set_created_at(struct printseal_seal_opt
  * Sets an expiry time (seconds since the Unix epoch, not 0); openers refuse the
  * job after it unless their policy allows expired jobs.
  *
- * Errors: `NULL_PARAMETER`, `INVALID_ARGUMENT` (0).
+ * Errors: `NULL_PARAMETER`, `INVALID_INPUT` (0).
  */
 printseal_status printseal_seal_options_set_expires_at(struct printseal_seal_options *opts,
                                                        uint64_t unix_seconds);
@@ -1119,7 +1161,7 @@ printseal_status printseal_seal_options_set_expires_at(struct printseal_seal_opt
  * `version` as UTF-8 with their lengths. Drops printseal's own SBOM digest; set
  * the tool's with `printseal_seal_options_set_sbom_sha256`.
  *
- * Errors: `NULL_PARAMETER`, `INVALID_ARGUMENT` (not UTF-8).
+ * Errors: `NULL_PARAMETER`, `INVALID_INPUT` (not UTF-8).
  */
 printseal_status printseal_seal_options_set_producer(struct printseal_seal_options *opts,
                                                      const char *name,
@@ -1149,7 +1191,7 @@ printseal_status printseal_seal_options_allow_mixed_pq(struct printseal_seal_opt
  * Adds a private (encrypted) metadata entry: `key` UTF-8, `value` bytes. On
  * error the options are unchanged.
  *
- * Errors: `NULL_PARAMETER`, `INVALID_ARGUMENT` (not UTF-8), `INVALID_INPUT`
+ * Errors: `NULL_PARAMETER`, `INVALID_INPUT` (not UTF-8, or
  * (bad key), `LIMIT_EXCEEDED` (too many entries, too long).
  */
 printseal_status printseal_seal_options_add_private_entry(struct printseal_seal_options *opts,
@@ -1196,7 +1238,7 @@ size_t printseal_sealer_finish_output_len(const struct printseal_sealer *sealer)
  * ready into `out` (`out_len` bytes, not overlapping `input`); `*out_written` gets
  * how many. `input` may be NULL when `input_len` is 0.
  *
- * Errors: `NULL_PARAMETER`; `INVALID_ARGUMENT` (overlapping buffers, a length
+ * Errors: `NULL_PARAMETER`; `INVALID_INPUT` (overlapping buffers, a length
  * over `SIZE_MAX / 4`); `BUFFER_TOO_SMALL` when `out_len` is less than
  * `printseal_sealer_update_output_len(sealer, input_len)`: nothing was consumed
  * and `*out_written` holds the size needed; `INVALID_STATE` after finish or an
@@ -1247,6 +1289,14 @@ printseal_status printseal_sealer_new_seeded_for_testing(const struct printseal_
                                                          size_t n_recipients,
                                                          const uint8_t *seed,
                                                          struct printseal_sealer **out);
+
+#if defined(PRINTSEAL_TEST_HOOKS)
+/**
+ * TEST ONLY (feature `test-hooks`): panics inside the panic boundary, so that a test
+ * can see `PRINTSEAL_STATUS_PANIC` come back instead of an unwind into C.
+ */
+printseal_status printseal_panic_for_testing(void);
+#endif
 
 /**
  * The library's version string, `printseal-ffi/<version>/<chunk AEAD backend>`, static.

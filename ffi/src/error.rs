@@ -14,123 +14,101 @@ use crate::panic::ffi_panic_boundary;
 /// The result of every fallible call. `PRINTSEAL_STATUS_OK` (0) is success; any other
 /// value is an error, and the call wrote no output (the one exception is
 /// `PRINTSEAL_STATUS_BUFFER_TOO_SMALL`, which stores the size needed where the
-/// function says). `printseal_status_str` names each code.
+/// function says). The numbers are the C column of `docs/ERRORS.md`, never
+/// renumbered; `printseal_status_str` names each code.
 #[repr(u32)]
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum printseal_status {
     /// Success.
     Ok = 0,
 
-    // --- The C ABI's own codes ------------------------------------------------------
-    /// A required pointer argument was NULL.
+    // --- Usage: the caller asked for something invalid ---------------------------------
+    /// A required pointer argument was NULL (C only).
     NullParameter = 1,
-    /// An argument is out of range: a length that does not fit, a string that is not
-    /// UTF-8, an unknown enum value, input and output buffers that overlap.
-    InvalidArgument = 2,
-    /// The output buffer is too small; the size needed was stored, nothing consumed.
-    BufferTooSmall = 3,
+    /// The output buffer is smaller than the documented bound; the size needed was
+    /// stored, nothing was consumed.
+    BufferTooSmall = 2,
     /// Misuse: the object was used after it finished or after an error (errors are
-    /// final), or a call came in the wrong order.
-    InvalidState = 4,
-    /// A bug: Rust code panicked. The object it happened in can only be freed.
-    Panic = 5,
-    /// An I/O callback or the file system reported an error.
-    Io = 6,
-    /// A key-store callback reported an error (token absent, PIN refused).
-    KeyStore = 7,
-    /// A broken internal invariant (a bug); report it.
-    Internal = 8,
+    /// final), or a call came in the wrong phase.
+    InvalidState = 3,
+    /// A bug: Rust code panicked and the panic was caught (C only). The object it
+    /// happened in can only be freed.
+    Panic = 4,
+    /// A value given to printseal is not valid: bad metadata, a key string or key of
+    /// the wrong length, a string that is not UTF-8, an unknown enum value, a length
+    /// over `SIZE_MAX / 4`, input and output buffers that overlap.
+    InvalidInput = 5,
+    /// A seek before the start of the payload or past what a `uint64_t` holds.
+    InvalidSeek = 6,
+    /// X-Wing and classical recipients in one job without `allow_mixed_pq`.
+    MixedPostQuantum = 7,
 
-    // --- The core's error table: input that is not a job this build reads -------------
+    // --- Format: not a job this build reads ----------------------------------------------
     /// Not a printseal file (bad magic).
     NotPrintseal = 100,
     /// A format version this build does not read.
     UnsupportedVersion = 101,
     /// A payload suite this build does not know.
     UnsupportedSuite = 102,
-    /// The header is not well formed.
+    /// The header breaks a field rule.
     MalformedHeader = 103,
     /// A documented limit was exceeded (header sizes, stanza count, payload length).
     LimitExceeded = 104,
-    /// The input ended early.
+    /// The input ended in the header or before the payload's final chunk.
     Truncated = 105,
-    /// Bytes follow the end of the sealed job.
+    /// 1 to 16 bytes follow an authentic final chunk.
     TrailingData = 106,
 
-    // --- Authentication and keys ------------------------------------------------------
-    /// The header MAC did not verify: the header was altered.
+    // --- Tampered: authentication failed -------------------------------------------------
+    /// The header MAC did not verify.
     HeaderMac = 200,
-    /// None of the identities matches any stanza.
-    NoMatchingRecipient = 201,
-    /// A stanza for one of the identities failed to unwrap.
-    StanzaUnwrap = 202,
-    /// The payload key commitment did not match.
-    PayloadCommitment = 203,
+    /// A stanza addressed to a given identity failed to unwrap.
+    StanzaUnwrap = 201,
+    /// The payload key commitment does not match the header.
+    PayloadCommitment = 202,
     /// A payload chunk failed authentication (which one: the object's error detail).
-    PayloadTampered = 204,
+    PayloadTampered = 203,
 
-    // --- What the caller asked for ------------------------------------------------------
-    /// A value given to the sealer is not valid (metadata, a key string).
-    InvalidInput = 300,
-    /// Post-quantum and classical recipients mixed without `allow_mixed_pq`.
-    MixedPostQuantum = 301,
-    /// The random number generator failed.
-    Randomness = 302,
-    /// A seek outside the payload.
-    InvalidSeek = 303,
-    /// The job breaks the open policy (which rule: the object's error detail).
+    // --- Recipient -----------------------------------------------------------------------
+    /// No stanza is addressed to any given identity.
+    NoMatchingRecipient = 300,
+
+    // --- Policy --------------------------------------------------------------------------
+    /// The open policy refused the job (which rule: the object's error detail).
     PolicyViolation = 400,
+
+    // --- Environment ---------------------------------------------------------------------
+    /// An I/O callback or the file system failed.
+    Io = 500,
+    /// The random number generator failed.
+    Randomness = 501,
+    /// A key store (a `printseal_key_store` callback) failed.
+    KeyStore = 502,
+
+    // --- Internal ------------------------------------------------------------------------
+    /// A broken internal invariant: a printseal bug; report it.
+    Internal = 900,
 }
 
-/// The one map from a core error to its status code.
+/// The one map from a core error to its status: the core's fixed code, which is the
+/// status number (`docs/ERRORS.md`; the tests check every code).
 pub(crate) fn map_error(e: &Error) -> printseal_status {
-    use printseal_status as S;
-    match e {
-        Error::NotPrintseal => S::NotPrintseal,
-        Error::UnsupportedVersion(_) => S::UnsupportedVersion,
-        Error::UnsupportedSuite(_) => S::UnsupportedSuite,
-        Error::MalformedHeader(_) => S::MalformedHeader,
-        Error::HeaderMac => S::HeaderMac,
-        Error::NoMatchingRecipient => S::NoMatchingRecipient,
-        Error::StanzaUnwrap => S::StanzaUnwrap,
-        Error::PayloadCommitment => S::PayloadCommitment,
-        Error::PayloadTampered { .. } => S::PayloadTampered,
-        Error::Truncated => S::Truncated,
-        Error::TrailingData => S::TrailingData,
-        Error::LimitExceeded(_) => S::LimitExceeded,
-        Error::InvalidInput(_) => S::InvalidInput,
-        Error::OutputTooSmall { .. } => S::BufferTooSmall,
-        Error::InvalidState => S::InvalidState,
-        Error::Randomness => S::Randomness,
-        Error::InvalidSeek => S::InvalidSeek,
-        Error::MixedPostQuantum => S::MixedPostQuantum,
-        Error::PolicyViolation(_) => S::PolicyViolation,
-        Error::Io(io)
-            if io
-                .get_ref()
-                .is_some_and(|inner| inner.is::<crate::identity::KeyStoreFailure>()) =>
-        {
-            S::KeyStore
-        }
-        Error::Io(_) => S::Io,
-        _ => S::Internal,
-    }
+    printseal_status::from_code(e.code().as_u32()).unwrap_or(printseal_status::Internal)
 }
 
 impl printseal_status {
-    /// Every status, in numeric order (for tests and `printseal_status_str`).
-    pub(crate) const ALL: [printseal_status; 26] = {
+    /// Every status, in numeric order.
+    pub(crate) const ALL: [printseal_status; 25] = {
         use printseal_status as S;
         [
             S::Ok,
             S::NullParameter,
-            S::InvalidArgument,
             S::BufferTooSmall,
             S::InvalidState,
             S::Panic,
-            S::Io,
-            S::KeyStore,
-            S::Internal,
+            S::InvalidInput,
+            S::InvalidSeek,
+            S::MixedPostQuantum,
             S::NotPrintseal,
             S::UnsupportedVersion,
             S::UnsupportedSuite,
@@ -139,15 +117,15 @@ impl printseal_status {
             S::Truncated,
             S::TrailingData,
             S::HeaderMac,
-            S::NoMatchingRecipient,
             S::StanzaUnwrap,
             S::PayloadCommitment,
             S::PayloadTampered,
-            S::InvalidInput,
-            S::MixedPostQuantum,
-            S::Randomness,
-            S::InvalidSeek,
+            S::NoMatchingRecipient,
             S::PolicyViolation,
+            S::Io,
+            S::Randomness,
+            S::KeyStore,
+            S::Internal,
         ]
     };
 
@@ -159,25 +137,24 @@ impl printseal_status {
             .find(|s| *s as u32 == code)
     }
 
-    /// The code's name and meaning, NUL-terminated, static.
+    /// The code's name (as in `docs/ERRORS.md`, upper-cased) and meaning, static.
     pub(crate) fn as_cstr(self) -> &'static core::ffi::CStr {
         use printseal_status as S;
         match self {
             S::Ok => c"OK",
             S::NullParameter => c"NULL_PARAMETER: a required pointer argument was NULL",
-            S::InvalidArgument => {
-                c"INVALID_ARGUMENT: an argument is out of range (length, UTF-8, enum value, overlapping buffers)"
-            }
             S::BufferTooSmall => {
                 c"BUFFER_TOO_SMALL: the output buffer is too small (the size needed was stored)"
             }
             S::InvalidState => {
-                c"INVALID_STATE: used after finish or after an error, or called out of order"
+                c"INVALID_STATE: used after finish or after an error, or called in the wrong phase"
             }
-            S::Panic => c"PANIC: a bug in printseal (Rust code panicked); free the object",
-            S::Io => c"IO: an I/O callback or the file system reported an error",
-            S::KeyStore => c"KEY_STORE: the key store reported an error",
-            S::Internal => c"INTERNAL: a broken internal invariant (a bug in printseal)",
+            S::Panic => c"PANIC: a bug in printseal (a Rust panic was caught); free the object",
+            S::InvalidInput => c"INVALID_INPUT: a value given to printseal is not valid",
+            S::InvalidSeek => c"INVALID_SEEK: a seek outside the payload",
+            S::MixedPostQuantum => {
+                c"MIXED_POST_QUANTUM: post-quantum and classical recipients mixed"
+            }
             S::NotPrintseal => c"NOT_PRINTSEAL: not a printseal file (bad magic)",
             S::UnsupportedVersion => c"UNSUPPORTED_VERSION: unsupported format version",
             S::UnsupportedSuite => c"UNSUPPORTED_SUITE: unsupported payload suite",
@@ -186,9 +163,6 @@ impl printseal_status {
             S::Truncated => c"TRUNCATED: the sealed job is truncated",
             S::TrailingData => c"TRAILING_DATA: bytes follow the end of the sealed job",
             S::HeaderMac => c"HEADER_MAC: header MAC verification failed (header tampered)",
-            S::NoMatchingRecipient => {
-                c"NO_MATCHING_RECIPIENT: no identity could unwrap the file key"
-            }
             S::StanzaUnwrap => {
                 c"STANZA_UNWRAP: a recipient stanza failed to unwrap (wrong key or tampered)"
             }
@@ -196,13 +170,14 @@ impl printseal_status {
                 c"PAYLOAD_COMMITMENT: payload key commitment mismatch (tampered or swapped)"
             }
             S::PayloadTampered => c"PAYLOAD_TAMPERED: a payload chunk failed authentication",
-            S::InvalidInput => c"INVALID_INPUT: a value given to printseal is not valid",
-            S::MixedPostQuantum => {
-                c"MIXED_POST_QUANTUM: post-quantum and classical recipients mixed"
+            S::NoMatchingRecipient => {
+                c"NO_MATCHING_RECIPIENT: no stanza is addressed to any given identity"
             }
-            S::Randomness => c"RANDOMNESS: the random number generator failed",
-            S::InvalidSeek => c"INVALID_SEEK: a seek outside the payload",
             S::PolicyViolation => c"POLICY_VIOLATION: refused by the open policy",
+            S::Io => c"IO: an I/O callback or the file system failed",
+            S::Randomness => c"RANDOMNESS: the random number generator failed",
+            S::KeyStore => c"KEY_STORE: the key store failed",
+            S::Internal => c"INTERNAL: a broken internal invariant (a bug in printseal)",
         }
     }
 }

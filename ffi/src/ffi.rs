@@ -149,7 +149,7 @@ pub(crate) fn slice_in<'a>(
         return Err(printseal_status::NullParameter);
     }
     if len > MAX_LEN {
-        return Err(printseal_status::InvalidArgument);
+        return Err(printseal_status::InvalidInput);
     }
     // SAFETY: non-NULL, `len` readable bytes (module contract), `len` <= isize::MAX.
     Ok(unsafe { core::slice::from_raw_parts(ptr, len) })
@@ -168,7 +168,7 @@ pub(crate) fn slice_out<'a>(
         return Err(printseal_status::NullParameter);
     }
     if len > MAX_LEN {
-        return Err(printseal_status::InvalidArgument);
+        return Err(printseal_status::InvalidInput);
     }
     // SAFETY: non-NULL, `len` writable bytes (module contract), `len` <= isize::MAX;
     // callers check that it does not overlap an input buffer of the same call.
@@ -213,7 +213,7 @@ macro_rules! try_str {
         match $crate::ffi::slice_in($ptr.cast::<u8>(), $len) {
             Ok(s) => match core::str::from_utf8(s) {
                 Ok(s) => s,
-                Err(_) => return $crate::error::printseal_status::InvalidArgument,
+                Err(_) => return $crate::error::printseal_status::InvalidInput,
             },
             Err(e) => return e,
         }
@@ -234,7 +234,7 @@ pub(crate) fn handle_array<'a, C: Castable>(
         return Err(printseal_status::NullParameter);
     }
     if n > MAX_LEN / core::mem::size_of::<*const C>() {
-        return Err(printseal_status::InvalidArgument);
+        return Err(printseal_status::InvalidInput);
     }
     // SAFETY: non-NULL, `n` readable pointers (module contract), size checked above.
     let ptrs = unsafe { core::slice::from_raw_parts(ptr, n) };

@@ -25,9 +25,9 @@ use crate::panic::ffi_panic_boundary;
 /// call). A stanza that is not the store's (another kind, a key id it does not hold):
 /// set `*matched = false` and return 0, quickly and without cryptography. A stanza it
 /// opens: write the 32-byte file key to `file_key`, set `*matched = true`, return 0.
-/// A stanza that is the store's but fails (wrong key, token absent, PIN refused):
-/// return non-zero; the open then fails with `PRINTSEAL_STATUS_KEY_STORE` unless
-/// another stanza opens.
+/// A stanza that is the store's but fails (token absent, PIN refused): return a
+/// `printseal_key_store_failure`; the open then fails with
+/// `PRINTSEAL_STATUS_KEY_STORE` unless another stanza opens.
 pub type printseal_key_store_unwrap_callback = Option<
     unsafe extern "C" fn(
         userdata: *mut c_void,
@@ -43,8 +43,8 @@ pub type printseal_key_store_unwrap_callback = Option<
 ///
 /// Called with the 32-byte `file_key` (borrowed for the call: do not keep it). Write
 /// the stanza body (at most `body_cap` bytes, 4096) to `body`, its length to
-/// `*body_len`, and return 0; return non-zero on failure (the seal then fails with
-/// `PRINTSEAL_STATUS_KEY_STORE`).
+/// `*body_len`, and return 0; return a `printseal_key_store_failure` on failure (the
+/// seal then fails with `PRINTSEAL_STATUS_KEY_STORE`).
 pub type printseal_key_store_wrap_callback = Option<
     unsafe extern "C" fn(
         userdata: *mut c_void,
@@ -95,21 +95,37 @@ impl Drop for Store {
     }
 }
 
-/// A key-store failure, carried in `printseal::Error::Io` and mapped to
-/// `PRINTSEAL_STATUS_KEY_STORE` by `error.rs`.
-#[derive(Debug)]
-pub(crate) struct KeyStoreFailure(pub(crate) i32);
-
-impl core::fmt::Display for KeyStoreFailure {
-    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
-        write!(f, "key store callback failed with code {}", self.0)
-    }
+/// What a key-store callback's non-zero return means (`printseal_key_store_failure`).
+fn key_store_error(code: i32) -> printseal::Error {
+    use printseal::KeyStoreFailure as F;
+    let failure = match code {
+        1 => F::ModuleUnavailable,
+        2 => F::TokenAbsent,
+        3 => F::PinIncorrect,
+        4 => F::KeyNotFound,
+        5 => F::KeyNotPermitted,
+        _ => F::Other,
+    };
+    printseal::KeyStoreError::new(failure, format!("key store callback returned {code}")).into()
 }
 
-impl std::error::Error for KeyStoreFailure {}
-
-fn key_store_error(code: i32) -> printseal::Error {
-    printseal::Error::Io(std::io::Error::other(KeyStoreFailure(code)))
+/// What a key-store callback returns on failure (0 is success). Any other non-zero
+/// value is reported as `OTHER`.
+#[repr(i32)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum printseal_key_store_failure {
+    /// The key store's module or library could not be loaded or initialised.
+    ModuleUnavailable = 1,
+    /// The token, card or device is not present.
+    TokenAbsent = 2,
+    /// The PIN or passphrase was refused, or the token is locked.
+    PinIncorrect = 3,
+    /// The key is not in the key store.
+    KeyNotFound = 4,
+    /// The key may not wrap or unwrap.
+    KeyNotPermitted = 5,
+    /// Any other failure.
+    Other = 99,
 }
 
 /// An identity backed by a host key store.
@@ -234,7 +250,7 @@ impl printseal_recipient {
     /// host still owns `userdata`.
     ///
     /// Errors: `NULL_PARAMETER` (`store`, `store->wrap` or `out` NULL);
-    /// `INVALID_ARGUMENT` (unknown `quantum_security`).
+    /// `INVALID_INPUT` (unknown `quantum_security`).
     #[unsafe(no_mangle)]
     pub extern "C" fn printseal_recipient_from_key_store(
         store: *const printseal_key_store,
@@ -257,7 +273,7 @@ impl printseal_recipient {
                 0 => QuantumSecurity::Classical,
                 1 => QuantumSecurity::PostQuantum,
                 2 => QuantumSecurity::Symmetric,
-                _ => return printseal_status::InvalidArgument,
+                _ => return printseal_status::InvalidInput,
             };
             *out = to_arc_const_ptr(RecipientKey::KeyStore(KeyStoreRecipient {
                 store: Store(store),

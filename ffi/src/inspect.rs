@@ -176,7 +176,7 @@ impl printseal_header {
     /// and X-Wing; `data` NULL for other kinds). Match it against
     /// `printseal_identity_key_id` to pick the identity to unlock with.
     ///
-    /// Errors: `NULL_PARAMETER`; `INVALID_ARGUMENT` (`index` out of range).
+    /// Errors: `NULL_PARAMETER`; `INVALID_INPUT` (`index` out of range).
     #[unsafe(no_mangle)]
     pub extern "C" fn printseal_header_stanza(
         header: *const printseal_header,
@@ -189,7 +189,7 @@ impl printseal_header {
             let kind = try_out!(kind);
             let key_id = try_out!(key_id);
             let Some(st) = header.stanzas().get(index) else {
-                return printseal_status::InvalidArgument;
+                return printseal_status::InvalidInput;
             };
             *kind = st.kind();
             *key_id = key_id_len(st.kind())

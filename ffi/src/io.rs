@@ -6,7 +6,7 @@ use core::ffi::{c_char, c_void};
 use std::io::{self, Read, Seek, SeekFrom, Write};
 
 use printseal::io::SeekableOpenReader;
-use printseal::{Opener, RewrapOptions, Sealer};
+use printseal::{OpenPolicy, Opener, RewrapOptions, Sealer};
 
 use crate::error::{LastError, map_error, printseal_status};
 use crate::ffi::{
@@ -260,12 +260,10 @@ pub extern "C" fn printseal_open_stream(
         let (Some(rcb), Some(wcb)) = (read, write) else {
             return printseal_status::NullParameter;
         };
-        let policy = crate::ffi::try_from(policy).map(|p| p.policy.clone());
+        let policy = crate::ffi::try_from(policy).map_or_else(OpenPolicy::new, |p| p.policy.clone());
         let mut opener = Opener::with_identities(boxed(&keys));
-        if let Some(p) = policy {
-            if let Err(e) = opener.set_policy(p) {
-                return map_error(&e);
-            }
+        if let Err(e) = opener.set_policy(policy) {
+            return map_error(&e);
         }
         let mut r = CallbackReader { cb: rcb, userdata: read_userdata };
         let mut w = CallbackWriter { cb: wcb, userdata: write_userdata };
@@ -342,7 +340,7 @@ pub extern "C" fn printseal_rewrap_stream(
 /// temporary file in the same directory, `fsync`, rename, directory `fsync`. On any
 /// error the original is left as it was.
 ///
-/// Errors: `NULL_PARAMETER`; `INVALID_ARGUMENT` (path not UTF-8); `IO`; as
+/// Errors: `NULL_PARAMETER`; `INVALID_INPUT` (path not UTF-8); `IO`; as
 /// `printseal_rewrap_stream`.
 #[unsafe(no_mangle)]
 pub extern "C" fn printseal_rewrap_file(
@@ -465,10 +463,9 @@ impl printseal_seekable_opener {
                 return printseal_status::NullParameter;
             };
             let src = PreadSource { cb, userdata, size, pos: 0 };
-            let res = match crate::ffi::try_from(policy) {
-                Some(p) => SeekableOpenReader::with_policy(src, &as_identities(&ids), &p.policy),
-                None => SeekableOpenReader::new(src, &as_identities(&ids)),
-            };
+            let default = OpenPolicy::new();
+            let policy = crate::ffi::try_from(policy).map_or(&default, |p| &p.policy);
+            let res = SeekableOpenReader::with_policy(src, &as_identities(&ids), policy);
             match res {
                 Ok(inner) => {
                     *out = to_boxed_mut_ptr(SeekableState { inner, last_error: LastError::default() });
@@ -506,7 +503,7 @@ impl printseal_seekable_opener {
     /// Reads up to `len` plaintext bytes at plaintext offset `offset` into `buf`;
     /// `*out_n` gets how many (less than `len` only at the end; 0 at or past it).
     ///
-    /// Errors: `NULL_PARAMETER`; `INVALID_ARGUMENT`; `IO`; `PAYLOAD_TAMPERED`;
+    /// Errors: `NULL_PARAMETER`; `INVALID_INPUT`; `IO`; `PAYLOAD_TAMPERED`;
     /// `TRUNCATED`; `INVALID_SEEK`.
     #[unsafe(no_mangle)]
     pub extern "C" fn printseal_seekable_opener_read_at(

@@ -196,7 +196,7 @@ impl printseal_identity {
     /// On success `*out` is a new identity the caller owns (free it with
     /// `printseal_identity_free`). Any thread.
     ///
-    /// Errors: `NULL_PARAMETER`, `INVALID_ARGUMENT` (unknown kind), `RANDOMNESS`.
+    /// Errors: `NULL_PARAMETER`, `INVALID_INPUT` (unknown kind), `RANDOMNESS`.
     #[unsafe(no_mangle)]
     pub extern "C" fn printseal_identity_generate(
         kind: u32,
@@ -210,7 +210,7 @@ impl printseal_identity {
                 Some(printseal_key_kind::Xwing) => {
                     XWingIdentity::generate().map(|k| IdentityKey::XWing(Box::new(k)))
                 }
-                _ => return printseal_status::InvalidArgument,
+                _ => return printseal_status::InvalidInput,
             };
             match key {
                 Ok(k) => {
@@ -227,7 +227,7 @@ impl printseal_identity {
     ///
     /// On success `*out` is a new identity the caller owns. Any thread.
     ///
-    /// Errors: `NULL_PARAMETER`, `INVALID_ARGUMENT` (a length other than
+    /// Errors: `NULL_PARAMETER`, `INVALID_INPUT` (a length other than
     /// `PRINTSEAL_KEK_ID_LEN` or `PRINTSEAL_KEK_LEN`).
     #[unsafe(no_mangle)]
     pub extern "C" fn printseal_identity_from_kek(
@@ -245,7 +245,7 @@ impl printseal_identity {
                 <[u8; KEY_ID_SIZE]>::try_from(id),
                 <[u8; KEK_SIZE]>::try_from(key),
             ) else {
-                return printseal_status::InvalidArgument;
+                return printseal_status::InvalidInput;
             };
             let key = Zeroizing::new(key);
             *out = to_arc_const_ptr(IdentityKey::Kek(Kek::new(id, *key)));
@@ -259,7 +259,7 @@ impl printseal_identity {
     ///
     /// On success `*out` is a new identity the caller owns. Any thread.
     ///
-    /// Errors: `NULL_PARAMETER`, `INVALID_ARGUMENT` (not UTF-8), `INVALID_INPUT`
+    /// Errors: `NULL_PARAMETER`, `INVALID_INPUT` (not UTF-8, or
     /// (not a key, bad checksum, wrong length, wrong kind).
     #[unsafe(no_mangle)]
     pub extern "C" fn printseal_identity_parse(
@@ -289,7 +289,7 @@ impl printseal_identity {
     /// `buf` (`len` bytes) and its length into `*out_n`. Wipe the buffer when done.
     ///
     /// Errors: `NULL_PARAMETER`; `BUFFER_TOO_SMALL` (the length needed is stored in
-    /// `*out_n`); `INVALID_ARGUMENT` for a KEK or key store, which have no text form
+    /// `*out_n`); `INVALID_INPUT` for a KEK or key store, which have no text form
     /// (see `printseal_identity_kek_bytes`).
     #[unsafe(no_mangle)]
     pub extern "C" fn printseal_identity_encode(
@@ -303,7 +303,7 @@ impl printseal_identity {
             let text = match identity {
                 IdentityKey::X25519(k) => k.to_secret_string(),
                 IdentityKey::XWing(k) => k.to_secret_string(),
-                _ => return printseal_status::InvalidArgument,
+                _ => return printseal_status::InvalidInput,
             };
             copy_out(text.as_bytes(), buf.cast(), len, out_n)
         }
@@ -312,7 +312,7 @@ impl printseal_identity {
     /// Copies a KEK identity's key id (`PRINTSEAL_KEK_ID_LEN` bytes) into `key_id` and its key (32 bytes)
     /// into `key`. Wipe `key` when done.
     ///
-    /// Errors: `NULL_PARAMETER`; `INVALID_ARGUMENT` if the identity is not a KEK.
+    /// Errors: `NULL_PARAMETER`; `INVALID_INPUT` if the identity is not a KEK.
     #[unsafe(no_mangle)]
     pub extern "C" fn printseal_identity_kek_bytes(
         identity: *const printseal_identity,
@@ -325,7 +325,7 @@ impl printseal_identity {
                 return printseal_status::NullParameter;
             }
             let IdentityKey::Kek(k) = identity else {
-                return printseal_status::InvalidArgument;
+                return printseal_status::InvalidInput;
             };
             // SAFETY: `key_id` has PRINTSEAL_KEK_ID_LEN writable bytes and `key`
             // PRINTSEAL_KEK_LEN (the header's contract); the sources are ours, so
@@ -352,7 +352,7 @@ impl printseal_identity {
     /// `printseal_header_stanza`.
     ///
     /// Errors: `NULL_PARAMETER`; `BUFFER_TOO_SMALL` (length needed in `*out_n`);
-    /// `INVALID_ARGUMENT` for a key store (its ids are its own business).
+    /// `INVALID_INPUT` for a key store (its ids are its own business).
     #[unsafe(no_mangle)]
     pub extern "C" fn printseal_identity_key_id(
         identity: *const printseal_identity,
@@ -363,7 +363,7 @@ impl printseal_identity {
         ffi_panic_boundary! {
             let identity = try_ref!(identity);
             let Some(id) = identity.key_id() else {
-                return printseal_status::InvalidArgument;
+                return printseal_status::InvalidInput;
             };
             copy_out(&id, buf, len, out_n)
         }
@@ -372,7 +372,7 @@ impl printseal_identity {
     /// The recipient that seals to this identity: its public key (or, for a KEK, the
     /// KEK itself). On success `*out` is a new recipient the caller owns.
     ///
-    /// Errors: `NULL_PARAMETER`; `INVALID_ARGUMENT` for a key store (make its
+    /// Errors: `NULL_PARAMETER`; `INVALID_INPUT` for a key store (make its
     /// recipient with `printseal_recipient_from_key_store`).
     #[unsafe(no_mangle)]
     pub extern "C" fn printseal_identity_to_recipient(
@@ -386,7 +386,7 @@ impl printseal_identity {
                 IdentityKey::Kek(k) => RecipientKey::Kek(k.clone()),
                 IdentityKey::X25519(k) => RecipientKey::X25519(k.to_public()),
                 IdentityKey::XWing(k) => RecipientKey::XWing(Box::new(k.to_public())),
-                IdentityKey::KeyStore(_) => return printseal_status::InvalidArgument,
+                IdentityKey::KeyStore(_) => return printseal_status::InvalidInput,
             };
             *out = to_arc_const_ptr(r);
             printseal_status::Ok
@@ -409,7 +409,7 @@ impl printseal_recipient {
     ///
     /// On success `*out` is a new recipient the caller owns. Any thread.
     ///
-    /// Errors: `NULL_PARAMETER`, `INVALID_ARGUMENT` (not UTF-8), `INVALID_INPUT`.
+    /// Errors: `NULL_PARAMETER`, `INVALID_INPUT` (not UTF-8, not a key).
     #[unsafe(no_mangle)]
     pub extern "C" fn printseal_recipient_parse(
         text: *const c_char,
@@ -438,7 +438,7 @@ impl printseal_recipient {
     /// `*out_n`.
     ///
     /// Errors: `NULL_PARAMETER`; `BUFFER_TOO_SMALL` (length needed in `*out_n`);
-    /// `INVALID_ARGUMENT` for a KEK or key store (no public text form).
+    /// `INVALID_INPUT` for a KEK or key store (no public text form).
     #[unsafe(no_mangle)]
     pub extern "C" fn printseal_recipient_encode(
         recipient: *const printseal_recipient,
@@ -451,7 +451,7 @@ impl printseal_recipient {
             let text = match recipient {
                 RecipientKey::X25519(k) => k.to_string(),
                 RecipientKey::XWing(k) => k.to_string(),
-                _ => return printseal_status::InvalidArgument,
+                _ => return printseal_status::InvalidInput,
             };
             copy_out(text.as_bytes(), buf.cast(), len, out_n)
         }
@@ -468,7 +468,7 @@ impl printseal_recipient {
     /// Copies the recipient's key id into `buf` (`len` bytes) and its length into
     /// `*out_n`, as `printseal_identity_key_id`.
     ///
-    /// Errors: `NULL_PARAMETER`; `BUFFER_TOO_SMALL`; `INVALID_ARGUMENT` for a key store.
+    /// Errors: `NULL_PARAMETER`; `BUFFER_TOO_SMALL`; `INVALID_INPUT` for a key store.
     #[unsafe(no_mangle)]
     pub extern "C" fn printseal_recipient_key_id(
         recipient: *const printseal_recipient,
@@ -482,7 +482,7 @@ impl printseal_recipient {
                 RecipientKey::Kek(k) => k.id().to_vec(),
                 RecipientKey::X25519(k) => k.key_id().to_vec(),
                 RecipientKey::XWing(k) => k.key_id().to_vec(),
-                RecipientKey::KeyStore(_) => return printseal_status::InvalidArgument,
+                RecipientKey::KeyStore(_) => return printseal_status::InvalidInput,
             };
             copy_out(&id, buf, len, out_n)
         }

@@ -5,7 +5,7 @@ use core::ffi::c_char;
 
 use printseal::{Identity, Opener};
 
-use crate::error::{LastError, printseal_status};
+use crate::error::{LastError, map_error, printseal_status};
 use crate::ffi::{
     Castable, MAX_LEN, OwnershipBox, clone_arc, free_box, overlap, to_boxed_mut_ptr, try_handles,
     try_mut, try_out, try_ref, try_slice, try_slice_mut,
@@ -149,7 +149,11 @@ impl printseal_opener {
                 Ok(ids) => ids,
                 Err(e) => return e,
             };
-            let opener = if ids.is_empty() { Opener::new() } else { Opener::with_identities(ids) };
+            let mut opener = if ids.is_empty() { Opener::new() } else { Opener::with_identities(ids) };
+            // The default policy, explicit: expired jobs are refused.
+            if let Err(e) = opener.set_policy(printseal::OpenPolicy::new()) {
+                return map_error(&e);
+            }
             *out = to_boxed_mut_ptr(OpenerState::new(opener));
             printseal_status::Ok
         }
@@ -205,7 +209,7 @@ impl printseal_opener {
     /// rest again. `*written` gets how many plaintext bytes went to `out` (`out_len`
     /// bytes, not overlapping `input`).
     ///
-    /// Errors: `NULL_PARAMETER`; `INVALID_ARGUMENT` (overlap, a length over
+    /// Errors: `NULL_PARAMETER`; `INVALID_INPUT` (overlap, a length over
     /// `SIZE_MAX / 4`); `BUFFER_TOO_SMALL` when `out_len` is under
     /// `printseal_opener_update_output_len`: nothing consumed, `*written` holds the
     /// size needed; any header, key or payload error (`NOT_PRINTSEAL`,
@@ -226,7 +230,7 @@ impl printseal_opener {
             let consumed = try_out!(consumed);
             let written = try_out!(written);
             if overlap(input, input_len, out, out_len) {
-                return printseal_status::InvalidArgument;
+                return printseal_status::InvalidInput;
             }
             let input = try_slice!(input, input_len);
             let out = try_slice_mut!(out, out_len);
@@ -367,7 +371,7 @@ impl printseal_opener {
     /// Private metadata entry `index`: its key and value, borrowed from the opener until
     /// it is freed.
     ///
-    /// Errors: `NULL_PARAMETER`; `INVALID_STATE` (not unlocked); `INVALID_ARGUMENT`
+    /// Errors: `NULL_PARAMETER`; `INVALID_STATE` (not unlocked); `INVALID_INPUT`
     /// (`index` out of range).
     #[unsafe(no_mangle)]
     pub extern "C" fn printseal_opener_private_entry_at(
@@ -389,7 +393,7 @@ impl printseal_opener {
                     *value = printseal_slice::from_bytes(v);
                     printseal_status::Ok
                 }
-                None => printseal_status::InvalidArgument,
+                None => printseal_status::InvalidInput,
             }
         }
     }

@@ -58,7 +58,7 @@ impl printseal_policy {
     /// Accepts jobs whose producer name is exactly `name`; once one producer is
     /// accepted, all others are refused. Call once per accepted name.
     ///
-    /// Errors: `NULL_PARAMETER`, `INVALID_ARGUMENT` (not UTF-8).
+    /// Errors: `NULL_PARAMETER`, `INVALID_INPUT` (not UTF-8).
     #[unsafe(no_mangle)]
     pub extern "C" fn printseal_policy_accept_producer(
         policy: *mut printseal_policy,
@@ -79,7 +79,7 @@ impl printseal_policy {
     /// Refuses jobs of `producer` below version `minimum` (SemVer); such a job whose
     /// version is not SemVer is refused too.
     ///
-    /// Errors: `NULL_PARAMETER`, `INVALID_ARGUMENT` (not UTF-8), `INVALID_INPUT`
+    /// Errors: `NULL_PARAMETER`, `INVALID_INPUT` (not UTF-8, or
     /// (`minimum` not SemVer; the policy is unchanged).
     #[unsafe(no_mangle)]
     pub extern "C" fn printseal_policy_min_producer_version(
@@ -106,7 +106,7 @@ impl printseal_policy {
     /// Refuses jobs of `producer` whose version is in the SemVer range `range` (for
     /// example `">=0.2.0, <0.2.5"`, a build with a known flaw).
     ///
-    /// Errors: `NULL_PARAMETER`, `INVALID_ARGUMENT` (not UTF-8), `INVALID_INPUT` (not
+    /// Errors: `NULL_PARAMETER`, `INVALID_INPUT` (not UTF-8, or not
     /// a range; the policy is unchanged).
     #[unsafe(no_mangle)]
     pub extern "C" fn printseal_policy_deny_versions(
@@ -154,7 +154,7 @@ impl printseal_policy {
     /// Accepts payload suite `suite` (a `printseal_suite`); once one is accepted, the
     /// others are refused.
     ///
-    /// Errors: `NULL_PARAMETER`, `INVALID_ARGUMENT` (not a suite).
+    /// Errors: `NULL_PARAMETER`, `INVALID_INPUT` (not a suite).
     #[unsafe(no_mangle)]
     pub extern "C" fn printseal_policy_accept_suite(
         policy: *mut printseal_policy,
@@ -163,7 +163,7 @@ impl printseal_policy {
         ffi_panic_boundary! {
             let p = try_mut!(policy);
             let Some(suite) = parse_suite(suite) else {
-                return printseal_status::InvalidArgument;
+                return printseal_status::InvalidInput;
             };
             let list = p.suites.get_or_insert_with(Vec::new);
             list.push(suite);

@@ -57,7 +57,7 @@ impl printseal_seal_options {
     ///
     /// On success `*out` is new options the caller owns (`printseal_seal_options_free`).
     ///
-    /// Errors: `NULL_PARAMETER`, `INVALID_ARGUMENT` (not UTF-8).
+    /// Errors: `NULL_PARAMETER`, `INVALID_INPUT` (not UTF-8).
     #[unsafe(no_mangle)]
     pub extern "C" fn printseal_seal_options_new(
         content_type: *const c_char,
@@ -74,7 +74,7 @@ impl printseal_seal_options {
 
     /// Chooses the payload suite (a `printseal_suite`).
     ///
-    /// Errors: `NULL_PARAMETER`, `INVALID_ARGUMENT` (not a suite).
+    /// Errors: `NULL_PARAMETER`, `INVALID_INPUT` (not a suite).
     #[unsafe(no_mangle)]
     pub extern "C" fn printseal_seal_options_set_suite(
         opts: *mut printseal_seal_options,
@@ -83,7 +83,7 @@ impl printseal_seal_options {
         ffi_panic_boundary! {
             let opts = try_mut!(opts);
             let Some(suite) = parse_suite(suite) else {
-                return printseal_status::InvalidArgument;
+                return printseal_status::InvalidInput;
             };
             edit(opts, |o| o.suite(suite));
             printseal_status::Ok
@@ -92,7 +92,7 @@ impl printseal_seal_options {
 
     /// Sets the print system's job id (public, checked when sealing).
     ///
-    /// Errors: `NULL_PARAMETER`, `INVALID_ARGUMENT` (not UTF-8).
+    /// Errors: `NULL_PARAMETER`, `INVALID_INPUT` (not UTF-8).
     #[unsafe(no_mangle)]
     pub extern "C" fn printseal_seal_options_set_job_id(
         opts: *mut printseal_seal_options,
@@ -125,7 +125,7 @@ impl printseal_seal_options {
     /// Sets an expiry time (seconds since the Unix epoch, not 0); openers refuse the
     /// job after it unless their policy allows expired jobs.
     ///
-    /// Errors: `NULL_PARAMETER`, `INVALID_ARGUMENT` (0).
+    /// Errors: `NULL_PARAMETER`, `INVALID_INPUT` (0).
     #[unsafe(no_mangle)]
     pub extern "C" fn printseal_seal_options_set_expires_at(
         opts: *mut printseal_seal_options,
@@ -134,7 +134,7 @@ impl printseal_seal_options {
         ffi_panic_boundary! {
             let opts = try_mut!(opts);
             if unix_seconds == 0 {
-                return printseal_status::InvalidArgument;
+                return printseal_status::InvalidInput;
             }
             edit(opts, |o| o.expires_at(unix_seconds));
             printseal_status::Ok
@@ -145,7 +145,7 @@ impl printseal_seal_options {
     /// `version` as UTF-8 with their lengths. Drops printseal's own SBOM digest; set
     /// the tool's with `printseal_seal_options_set_sbom_sha256`.
     ///
-    /// Errors: `NULL_PARAMETER`, `INVALID_ARGUMENT` (not UTF-8).
+    /// Errors: `NULL_PARAMETER`, `INVALID_INPUT` (not UTF-8).
     #[unsafe(no_mangle)]
     pub extern "C" fn printseal_seal_options_set_producer(
         opts: *mut printseal_seal_options,
@@ -204,7 +204,7 @@ impl printseal_seal_options {
     /// Adds a private (encrypted) metadata entry: `key` UTF-8, `value` bytes. On
     /// error the options are unchanged.
     ///
-    /// Errors: `NULL_PARAMETER`, `INVALID_ARGUMENT` (not UTF-8), `INVALID_INPUT`
+    /// Errors: `NULL_PARAMETER`, `INVALID_INPUT` (not UTF-8, or
     /// (bad key), `LIMIT_EXCEEDED` (too many entries, too long).
     #[unsafe(no_mangle)]
     pub extern "C" fn printseal_seal_options_add_private_entry(
@@ -388,7 +388,7 @@ impl printseal_sealer {
     /// ready into `out` (`out_len` bytes, not overlapping `input`); `*out_written` gets
     /// how many. `input` may be NULL when `input_len` is 0.
     ///
-    /// Errors: `NULL_PARAMETER`; `INVALID_ARGUMENT` (overlapping buffers, a length
+    /// Errors: `NULL_PARAMETER`; `INVALID_INPUT` (overlapping buffers, a length
     /// over `SIZE_MAX / 4`); `BUFFER_TOO_SMALL` when `out_len` is less than
     /// `printseal_sealer_update_output_len(sealer, input_len)`: nothing was consumed
     /// and `*out_written` holds the size needed; `INVALID_STATE` after finish or an
@@ -406,7 +406,7 @@ impl printseal_sealer {
             let sealer = try_mut!(sealer);
             let out_written = try_out!(out_written);
             if overlap(input, input_len, out, out_len) {
-                return printseal_status::InvalidArgument;
+                return printseal_status::InvalidInput;
             }
             let input = try_slice!(input, input_len);
             let out = try_slice_mut!(out, out_len);
@@ -510,6 +510,19 @@ impl printseal_sealer {
                 }
                 Err(e) => map_error(&e),
             }
+        }
+    }
+}
+
+/// TEST ONLY (feature `test-hooks`): panics inside the panic boundary, so that a test
+/// can see `PRINTSEAL_STATUS_PANIC` come back instead of an unwind into C.
+#[cfg(feature = "test-hooks")]
+#[unsafe(no_mangle)]
+pub extern "C" fn printseal_panic_for_testing() -> printseal_status {
+    ffi_panic_boundary! {
+        #[allow(clippy::panic)]
+        {
+            panic!("printseal_panic_for_testing")
         }
     }
 }
