@@ -125,21 +125,16 @@ fn read_full(r: &mut impl Read, buf: &mut [u8]) -> io::Result<usize> {
     Ok(filled)
 }
 
-fn status_of(e: printseal::Error) -> printseal_status {
-    map_error(&printseal::Error::from_io_or(e))
-}
-
-trait FromIoOr {
-    fn from_io_or(self) -> printseal::Error;
-}
-
-impl FromIoOr for printseal::Error {
-    fn from_io_or(self) -> printseal::Error {
-        match self {
-            printseal::Error::Io(e) => printseal::Error::from_io(e),
-            other => other,
-        }
+/// The printseal error an `Error::Io` from the std adapters carries, if any.
+fn unwrap_io(e: printseal::Error) -> printseal::Error {
+    match e {
+        printseal::Error::Io(e) => printseal::Error::from_io(e),
+        other => other,
     }
+}
+
+fn status_of(e: printseal::Error) -> printseal_status {
+    map_error(&unwrap_io(e))
 }
 
 fn seal_stream(
@@ -493,7 +488,7 @@ impl printseal_seekable_opener {
                     printseal_status::Ok
                 }
                 Err(e) => {
-                    let e = printseal::Error::from_io_or(e);
+                    let e = unwrap_io(e);
                     o.last_error.record(&e)
                 }
             }
