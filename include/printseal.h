@@ -1276,6 +1276,7 @@ struct printseal_str printseal_sealer_error_detail(const struct printseal_sealer
  */
 void printseal_sealer_free(struct printseal_sealer *sealer);
 
+#if defined(PRINTSEAL_TEST_HOOKS)
 /**
  * TEST ONLY (feature `test-hooks`, never in a product build): a sealer whose
  * file key, salt and recipient randomness come from a ChaCha20 generator seeded
@@ -1289,6 +1290,7 @@ printseal_status printseal_sealer_new_seeded_for_testing(const struct printseal_
                                                          size_t n_recipients,
                                                          const uint8_t *seed,
                                                          struct printseal_sealer **out);
+#endif
 
 #if defined(PRINTSEAL_TEST_HOOKS)
 /**

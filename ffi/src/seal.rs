@@ -476,7 +476,6 @@ impl printseal_sealer {
     }
 }
 
-#[cfg(feature = "test-hooks")]
 impl printseal_sealer {
     /// TEST ONLY (feature `test-hooks`, never in a product build): a sealer whose
     /// file key, salt and recipient randomness come from a ChaCha20 generator seeded
@@ -484,6 +483,7 @@ impl printseal_sealer {
     /// byte. Otherwise as `printseal_sealer_new`.
     ///
     /// Errors: as `printseal_sealer_new`.
+    #[cfg(feature = "test-hooks")]
     #[unsafe(no_mangle)]
     pub extern "C" fn printseal_sealer_new_seeded_for_testing(
         opts: *const printseal_seal_options,
