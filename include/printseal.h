@@ -654,13 +654,15 @@ printseal_status printseal_open_stream(const struct printseal_policy *policy,
 
 /**
  * Rewraps the sealed job `read` gives for the new recipients (unlocked with the
- * identities) and hands the result to `write`: a new header, then the payload bytes
+ * identities under `policy`, NULL for the default that refuses expired jobs) and
+ * hands the result to `write`: a new header, then the payload bytes
  * unchanged. Same file key: see the README on what a rewrap does not undo.
  *
  * Errors: `NULL_PARAMETER`; `IO`; as `printseal_opener_unlock`; `LIMIT_EXCEEDED`
  * (no recipients or too many); `MIXED_POST_QUANTUM`; `PAYLOAD_COMMITMENT`.
  */
-printseal_status printseal_rewrap_stream(const struct printseal_identity *const *identities,
+printseal_status printseal_rewrap_stream(const struct printseal_policy *policy,
+                                         const struct printseal_identity *const *identities,
                                          size_t n_identities,
                                          const struct printseal_recipient *const *recipients,
                                          size_t n_recipients,
@@ -671,7 +673,8 @@ printseal_status printseal_rewrap_stream(const struct printseal_identity *const 
                                          void *write_userdata);
 
 /**
- * Rewraps the job at `path` (`path_len` bytes of UTF-8) in place, atomically: a
+ * Rewraps the job at `path` (`path_len` bytes of UTF-8) in place, unlocking it with
+ * the identities under `policy` (NULL: the default), atomically: a
  * temporary file in the same directory, `fsync`, rename, directory `fsync`. On any
  * error the original is left as it was.
  *
@@ -680,6 +683,7 @@ printseal_status printseal_rewrap_stream(const struct printseal_identity *const 
  */
 printseal_status printseal_rewrap_file(const char *path,
                                        size_t path_len,
+                                       const struct printseal_policy *policy,
                                        const struct printseal_identity *const *identities,
                                        size_t n_identities,
                                        const struct printseal_recipient *const *recipients,
@@ -884,29 +888,22 @@ printseal_status printseal_recipient_key_id(const struct printseal_recipient *re
 void printseal_recipient_free(const struct printseal_recipient *recipient);
 
 /**
- * A new opener. With identities (`n_identities` handles at `identities`), it
- * unlocks itself with them as soon as the header is in; with none (NULL, 0) it
- * stops after the header until `printseal_opener_unlock`, so that the host can read
- * the header's key ids first. The opener keeps its own references to the
- * identities.
+ * A new opener that applies `policy` (copied; NULL for the default policy,
+ * which refuses expired jobs) when it unlocks: after the header MAC verified,
+ * before anything is decrypted. With identities (`n_identities` handles at
+ * `identities`), it unlocks itself with them as soon as the header is in; with
+ * none (NULL, 0) it stops after the header until `printseal_opener_unlock`, so
+ * that the host can read the header's key ids first. The opener keeps its own
+ * references to the identities.
  *
  * On success `*out` is a new opener the caller owns (`printseal_opener_free`).
  *
  * Errors: `NULL_PARAMETER`.
  */
-printseal_status printseal_opener_new(const struct printseal_identity *const *identities,
+printseal_status printseal_opener_new(const struct printseal_policy *policy,
+                                      const struct printseal_identity *const *identities,
                                       size_t n_identities,
                                       struct printseal_opener **out);
-
-/**
- * Sets the open policy (copied) that the unlock enforces, after the header MAC and
- * before anything is decrypted. Without one, the default policy applies (expired
- * jobs refused).
- *
- * Errors: `NULL_PARAMETER`; `INVALID_STATE` once the opener is unlocked.
- */
-printseal_status printseal_opener_set_policy(struct printseal_opener *opener,
-                                             const struct printseal_policy *policy);
 
 /**
  * An upper bound on the plaintext `printseal_opener_update` writes for

@@ -47,9 +47,10 @@ int main(int argc, char **argv) {
     return 1;
   }
 
-  /* The opener unlocks itself with the identity once the header is in. */
+  /* The default policy (NULL: expired jobs refused); the opener unlocks itself
+   * with the identity once the header is in. */
   printseal_opener *op = NULL;
-  printseal_status st = printseal_opener_new(&id, 1, &op);
+  printseal_status st = printseal_opener_new(NULL, &id, 1, &op);
   enum { IN_BUF = 64 * 1024 };
   uint8_t *inbuf = malloc(IN_BUF);
   size_t cap = printseal_opener_update_output_len(op, IN_BUF) + 16384;

@@ -6,7 +6,7 @@ use core::ffi::{c_char, c_void};
 use std::io::{self, Read, Seek, SeekFrom, Write};
 
 use printseal::io::SeekableOpenReader;
-use printseal::{OpenPolicy, Opener, RewrapOptions, Sealer};
+use printseal::{Opener, RewrapOptions, Sealer};
 
 use crate::error::{LastError, map_error, printseal_status};
 use crate::ffi::{
@@ -16,6 +16,7 @@ use crate::ffi::{
 use crate::keys::{
     IdentityKey, as_identities, as_recipients, printseal_identity, printseal_recipient,
 };
+use crate::open::open_options;
 use crate::panic::ffi_panic_boundary;
 use crate::policy::printseal_policy;
 use crate::seal::printseal_seal_options;
@@ -255,11 +256,7 @@ pub extern "C" fn printseal_open_stream(
         let (Some(rcb), Some(wcb)) = (read, write) else {
             return printseal_status::NullParameter;
         };
-        let policy = crate::ffi::try_from(policy).map_or_else(OpenPolicy::new, |p| p.policy.clone());
-        let mut opener = Opener::with_identities(boxed(&keys));
-        if let Err(e) = opener.set_policy(policy) {
-            return map_error(&e);
-        }
+        let mut opener = Opener::with_options(open_options(policy)).unlock_with(boxed(&keys));
         let mut r = CallbackReader { cb: rcb, userdata: read_userdata };
         let mut w = CallbackWriter { cb: wcb, userdata: write_userdata };
         match open_stream(&mut opener, &mut r, &mut w) {
@@ -298,13 +295,15 @@ impl printseal::Identity for BorrowedIdentity {
 }
 
 /// Rewraps the sealed job `read` gives for the new recipients (unlocked with the
-/// identities) and hands the result to `write`: a new header, then the payload bytes
+/// identities under `policy`, NULL for the default that refuses expired jobs) and
+/// hands the result to `write`: a new header, then the payload bytes
 /// unchanged. Same file key: see the README on what a rewrap does not undo.
 ///
 /// Errors: `NULL_PARAMETER`; `IO`; as `printseal_opener_unlock`; `LIMIT_EXCEEDED`
 /// (no recipients or too many); `MIXED_POST_QUANTUM`; `PAYLOAD_COMMITMENT`.
 #[unsafe(no_mangle)]
 pub extern "C" fn printseal_rewrap_stream(
+    policy: *const printseal_policy,
     identities: *const *const printseal_identity,
     n_identities: usize,
     recipients: *const *const printseal_recipient,
@@ -323,7 +322,9 @@ pub extern "C" fn printseal_rewrap_stream(
         };
         let r = CallbackReader { cb: rcb, userdata: read_userdata };
         let mut w = CallbackWriter { cb: wcb, userdata: write_userdata };
-        let opts = RewrapOptions::new().allow_mixed_pq(allow_mixed_pq);
+        let opts = RewrapOptions::new()
+            .open_options(open_options(policy))
+            .allow_mixed_pq(allow_mixed_pq);
         match printseal::rewrap(r, &as_identities(&ids), &as_recipients(&keys), &opts, &mut w) {
             Ok(_) => printseal_status::Ok,
             Err(e) => status_of(e),
@@ -331,7 +332,8 @@ pub extern "C" fn printseal_rewrap_stream(
     }
 }
 
-/// Rewraps the job at `path` (`path_len` bytes of UTF-8) in place, atomically: a
+/// Rewraps the job at `path` (`path_len` bytes of UTF-8) in place, unlocking it with
+/// the identities under `policy` (NULL: the default), atomically: a
 /// temporary file in the same directory, `fsync`, rename, directory `fsync`. On any
 /// error the original is left as it was.
 ///
@@ -341,6 +343,7 @@ pub extern "C" fn printseal_rewrap_stream(
 pub extern "C" fn printseal_rewrap_file(
     path: *const c_char,
     path_len: usize,
+    policy: *const printseal_policy,
     identities: *const *const printseal_identity,
     n_identities: usize,
     recipients: *const *const printseal_recipient,
@@ -351,7 +354,9 @@ pub extern "C" fn printseal_rewrap_file(
         let path = try_str!(path, path_len);
         let ids = try_handles!(identities, n_identities);
         let keys = try_handles!(recipients, n_recipients);
-        let opts = RewrapOptions::new().allow_mixed_pq(allow_mixed_pq);
+        let opts = RewrapOptions::new()
+            .open_options(open_options(policy))
+            .allow_mixed_pq(allow_mixed_pq);
         match printseal::io::rewrap_file(path, &as_identities(&ids), &as_recipients(&keys), &opts) {
             Ok(()) => printseal_status::Ok,
             Err(e) => status_of(e),
@@ -458,9 +463,7 @@ impl printseal_seekable_opener {
                 return printseal_status::NullParameter;
             };
             let src = PreadSource { cb, userdata, size, pos: 0 };
-            let default = OpenPolicy::new();
-            let policy = crate::ffi::try_from(policy).map_or(&default, |p| &p.policy);
-            let res = SeekableOpenReader::with_policy(src, &as_identities(&ids), policy);
+            let res = SeekableOpenReader::with_options(src, &as_identities(&ids), &open_options(policy));
             match res {
                 Ok(inner) => {
                     *out = to_boxed_mut_ptr(SeekableState { inner, last_error: LastError::default() });

@@ -3,9 +3,9 @@
 
 use core::ffi::c_char;
 
-use printseal::{Identity, Opener};
+use printseal::{Identity, OpenOptions, Opener};
 
-use crate::error::{LastError, map_error, printseal_status};
+use crate::error::{LastError, printseal_status};
 use crate::ffi::{
     Castable, MAX_LEN, OwnershipBox, clone_arc, free_box, overlap, to_boxed_mut_ptr, try_handles,
     try_mut, try_out, try_ref, try_slice, try_slice_mut,
@@ -105,6 +105,14 @@ impl Castable for printseal_opener {
     type RustType = OpenerState;
 }
 
+/// The open options for a policy handle that may be NULL (the default policy).
+pub(crate) fn open_options(policy: *const printseal_policy) -> OpenOptions {
+    match crate::ffi::try_from(policy) {
+        Some(p) => OpenOptions::new().policy(p.policy.clone()),
+        None => OpenOptions::new(),
+    }
+}
+
 /// New references to the identities behind an array of handles.
 fn shared_identities(
     ids: *const *const printseal_identity,
@@ -128,17 +136,20 @@ fn shared_identities(
 }
 
 impl printseal_opener {
-    /// A new opener. With identities (`n_identities` handles at `identities`), it
-    /// unlocks itself with them as soon as the header is in; with none (NULL, 0) it
-    /// stops after the header until `printseal_opener_unlock`, so that the host can read
-    /// the header's key ids first. The opener keeps its own references to the
-    /// identities.
+    /// A new opener that applies `policy` (copied; NULL for the default policy,
+    /// which refuses expired jobs) when it unlocks: after the header MAC verified,
+    /// before anything is decrypted. With identities (`n_identities` handles at
+    /// `identities`), it unlocks itself with them as soon as the header is in; with
+    /// none (NULL, 0) it stops after the header until `printseal_opener_unlock`, so
+    /// that the host can read the header's key ids first. The opener keeps its own
+    /// references to the identities.
     ///
     /// On success `*out` is a new opener the caller owns (`printseal_opener_free`).
     ///
     /// Errors: `NULL_PARAMETER`.
     #[unsafe(no_mangle)]
     pub extern "C" fn printseal_opener_new(
+        policy: *const printseal_policy,
         identities: *const *const printseal_identity,
         n_identities: usize,
         out: *mut *mut printseal_opener,
@@ -149,36 +160,12 @@ impl printseal_opener {
                 Ok(ids) => ids,
                 Err(e) => return e,
             };
-            let mut opener = if ids.is_empty() { Opener::new() } else { Opener::with_identities(ids) };
-            // The default policy, explicit: expired jobs are refused.
-            if let Err(e) = opener.set_policy(printseal::OpenPolicy::new()) {
-                return map_error(&e);
+            let mut opener = Opener::with_options(open_options(policy));
+            if !ids.is_empty() {
+                opener = opener.unlock_with(ids);
             }
             *out = to_boxed_mut_ptr(OpenerState::new(opener));
             printseal_status::Ok
-        }
-    }
-
-    /// Sets the open policy (copied) that the unlock enforces, after the header MAC and
-    /// before anything is decrypted. Without one, the default policy applies (expired
-    /// jobs refused).
-    ///
-    /// Errors: `NULL_PARAMETER`; `INVALID_STATE` once the opener is unlocked.
-    #[unsafe(no_mangle)]
-    pub extern "C" fn printseal_opener_set_policy(
-        opener: *mut printseal_opener,
-        policy: *const printseal_policy,
-    ) -> printseal_status {
-        ffi_panic_boundary! {
-            let o = try_mut!(opener);
-            let p = try_ref!(policy);
-            if o.phase != Phase::Active {
-                return printseal_status::InvalidState;
-            }
-            match o.inner.set_policy(p.policy.clone()) {
-                Ok(()) => printseal_status::Ok,
-                Err(e) => o.last_error.record(&e),
-            }
         }
     }
 

@@ -56,7 +56,7 @@ fn c_seal(recipients: &[*const printseal_recipient], pt: &[u8]) -> Vec<u8> {
 fn c_open(id: *const printseal_identity, job: &[u8]) -> (printseal_status, Vec<u8>) {
     let mut o: *mut printseal_opener = null_mut();
     assert_eq!(
-        printseal_opener::printseal_opener_new(&id, 1, &mut o),
+        printseal_opener::printseal_opener_new(null(), &id, 1, &mut o),
         printseal_status::Ok
     );
     let mut out = Vec::new();

@@ -74,12 +74,8 @@ static printseal_status open_push(const printseal_identity *const *ids, size_t n
                                   const printseal_policy *policy, const uint8_t *job,
                                   size_t n, size_t step, buf_t *out) {
   printseal_opener *o = NULL;
-  printseal_status st = printseal_opener_new(ids, nids, &o);
+  printseal_status st = printseal_opener_new(policy, ids, nids, &o);
   if (st != PRINTSEAL_STATUS_OK) return st;
-  if (policy) {
-    st = printseal_opener_set_policy(o, policy);
-    if (st != PRINTSEAL_STATUS_OK) goto done;
-  }
   for (size_t pos = 0; pos < n;) {
     size_t k = n - pos < step ? n - pos : step;
     size_t need = printseal_opener_update_output_len(o, k), c = 0, w = 0;
@@ -365,7 +361,7 @@ static void test_metadata_and_manual_unlock(void) {
 
   /* Manual unlock: read the header, pick the identity by key id. */
   printseal_opener *op = NULL;
-  OK(printseal_opener_new(NULL, 0, &op));
+  OK(printseal_opener_new(NULL, NULL, 0, &op));
   CHECK(printseal_opener_header(op) == NULL);
   CHECK(!printseal_opener_is_locked(op));
   buf_t out = {0};
@@ -388,7 +384,7 @@ static void test_metadata_and_manual_unlock(void) {
   EXPECT(printseal_opener_unlock(op, NULL, 0), PRINTSEAL_STATUS_NO_MATCHING_RECIPIENT);
   printseal_opener_free(op);
   op = NULL;
-  OK(printseal_opener_new(NULL, 0, &op));
+  OK(printseal_opener_new(NULL, NULL, 0, &op));
   OK(printseal_opener_update(op, job.data, job.len, out.data, need, &c, &w));
   OK(printseal_opener_unlock(op, &x, 1));
   CHECK(printseal_opener_private_entry(op, LIT("title"), &v));
@@ -408,11 +404,7 @@ static void test_metadata_and_manual_unlock(void) {
   OK(printseal_opener_finish(op, out.data + out.len, printseal_opener_finish_output_len(op), &fw));
   out.len += fw;
   CHECK(out.len == sizeof pt && memcmp(out.data, pt, sizeof pt) == 0);
-  /* set_policy after unlock, a second unlock, finish twice: misuse. */
-  printseal_policy *pol = NULL;
-  OK(printseal_policy_new(&pol));
-  EXPECT(printseal_opener_set_policy(op, pol), PRINTSEAL_STATUS_INVALID_STATE);
-  printseal_policy_free(pol);
+  /* A second unlock, finish twice: misuse. */
   EXPECT(printseal_opener_unlock(op, &x, 1), PRINTSEAL_STATUS_INVALID_STATE);
   EXPECT(printseal_opener_finish(op, out.data, 100000, &fw), PRINTSEAL_STATUS_INVALID_STATE);
   printseal_opener_free(op);
@@ -450,7 +442,7 @@ static void test_damage(void) {
   bad[hlen + 56 + 20000] ^= 1;
   {
     printseal_opener *op = NULL;
-    OK(printseal_opener_new(&kek, 1, &op));
+    OK(printseal_opener_new(NULL, &kek, 1, &op));
     buf_reserve(&out, job.len);
     size_t c, w;
     size_t need = printseal_opener_update_output_len(op, job.len);
@@ -539,8 +531,7 @@ static void test_policy(void) {
   out.len = 0;
   {
     printseal_opener *op = NULL;
-    OK(printseal_opener_new(&kek, 1, &op));
-    OK(printseal_opener_set_policy(op, p));
+    OK(printseal_opener_new(p, &kek, 1, &op));
     size_t c, w;
     buf_reserve(&out, 100000);
     EXPECT(printseal_opener_update(op, job.data, job.len, out.data, 100000, &c, &w),
@@ -638,9 +629,9 @@ static void test_misuse(void) {
   printseal_sealer_free(NULL);
   /* Opener argument checks. */
   printseal_opener *op = NULL;
-  EXPECT(printseal_opener_new(NULL, 1, &op), PRINTSEAL_STATUS_NULL_PARAMETER);
-  EXPECT(printseal_opener_new(NULL, 0, NULL), PRINTSEAL_STATUS_NULL_PARAMETER);
-  OK(printseal_opener_new(NULL, 0, &op));
+  EXPECT(printseal_opener_new(NULL, NULL, 1, &op), PRINTSEAL_STATUS_NULL_PARAMETER);
+  EXPECT(printseal_opener_new(NULL, NULL, 0, NULL), PRINTSEAL_STATUS_NULL_PARAMETER);
+  OK(printseal_opener_new(NULL, NULL, 0, &op));
   size_t c;
   EXPECT(printseal_opener_update(op, in, 10, in + 5, 10, &c, &w), PRINTSEAL_STATUS_INVALID_INPUT);
   EXPECT(printseal_opener_update(op, in, 10, out, 0, NULL, &w), PRINTSEAL_STATUS_NULL_PARAMETER);
@@ -650,7 +641,6 @@ static void test_misuse(void) {
   EXPECT(printseal_opener_finish(op, out, 0, &w), PRINTSEAL_STATUS_INVALID_STATE);
   EXPECT(printseal_opener_unlock(op, &kek, 1), PRINTSEAL_STATUS_INVALID_STATE);
   EXPECT(printseal_opener_unlock(NULL, &kek, 1), PRINTSEAL_STATUS_NULL_PARAMETER);
-  EXPECT(printseal_opener_set_policy(op, NULL), PRINTSEAL_STATUS_NULL_PARAMETER);
   EXPECT(printseal_opener_finish(NULL, out, 0, &w), PRINTSEAL_STATUS_NULL_PARAMETER);
   CHECK(printseal_opener_header(NULL) == NULL);
   CHECK(!printseal_opener_is_locked(NULL));
@@ -811,7 +801,7 @@ static void test_key_store(void) {
   EXPECT(open_push(&id, 1, NULL, job.data, job.len, 100, &out), PRINTSEAL_STATUS_KEY_STORE);
   {
     printseal_opener *op = NULL;
-    OK(printseal_opener_new(NULL, 0, &op));
+    OK(printseal_opener_new(NULL, NULL, 0, &op));
     size_t c, wn;
     buf_reserve(&out, 1000);
     OK(printseal_opener_update(op, job.data, job.len, out.data, 1000, &c, &wn));
@@ -942,16 +932,16 @@ static void test_rewrap(void) {
   OK(seal_push(o, &rk, 1, pt, sizeof pt, 30000, &job));
   mem_reader r = {job.data, job.len, 0, 0, (size_t)-1, 0};
   mem_writer w = {{0}, (size_t)-1, 0};
-  OK(printseal_rewrap_stream(&kek, 1, &rx, 1, false, mem_read, &r, mem_write, &w));
+  OK(printseal_rewrap_stream(NULL, &kek, 1, &rx, 1, false, mem_read, &r, mem_write, &w));
   OK(open_push(&x, 1, NULL, w.out.data, w.out.len, 4096, &out));
   CHECK(out.len == sizeof pt && memcmp(out.data, pt, sizeof pt) == 0);
   EXPECT(open_push(&kek, 1, NULL, w.out.data, w.out.len, 4096, &out), PRINTSEAL_STATUS_NO_MATCHING_RECIPIENT);
   mem_reader r2 = {job.data, job.len, 0, 0, (size_t)-1, 0};
   mem_writer w2 = {{0}, (size_t)-1, 0};
-  EXPECT(printseal_rewrap_stream(&x, 1, &rk, 1, false, mem_read, &r2, mem_write, &w2),
+  EXPECT(printseal_rewrap_stream(NULL, &x, 1, &rk, 1, false, mem_read, &r2, mem_write, &w2),
          PRINTSEAL_STATUS_NO_MATCHING_RECIPIENT);
   mem_reader r3 = {job.data, job.len, 0, 0, (size_t)-1, 0};
-  EXPECT(printseal_rewrap_stream(&kek, 1, NULL, 0, false, mem_read, &r3, mem_write, &w2),
+  EXPECT(printseal_rewrap_stream(NULL, &kek, 1, NULL, 0, false, mem_read, &r3, mem_write, &w2),
          PRINTSEAL_STATUS_LIMIT_EXCEEDED);
   /* In place, on a file. */
   char path[] = "/tmp/printseal-ffi-test-XXXXXX";
@@ -960,7 +950,7 @@ static void test_rewrap(void) {
   if (fd >= 0) {
     CHECK(write(fd, job.data, job.len) == (ssize_t)job.len);
     close(fd);
-    OK(printseal_rewrap_file(path, strlen(path), &kek, 1, &rx, 1, false));
+    OK(printseal_rewrap_file(path, strlen(path), NULL, &kek, 1, &rx, 1, false));
     FILE *fp = fopen(path, "rb");
     buf_t file = {0};
     uint8_t tmp[65536];
@@ -971,15 +961,15 @@ static void test_rewrap(void) {
     OK(open_push(&x, 1, NULL, file.data, file.len, 4096, &out));
     CHECK(out.len == sizeof pt);
     /* Wrong key: the file is left as it was. */
-    EXPECT(printseal_rewrap_file(path, strlen(path), &kek, 1, &rk, 1, false),
+    EXPECT(printseal_rewrap_file(path, strlen(path), NULL, &kek, 1, &rk, 1, false),
            PRINTSEAL_STATUS_NO_MATCHING_RECIPIENT);
     out.len = 0;
     OK(open_push(&x, 1, NULL, file.data, file.len, 4096, &out));
     buf_free(&file);
     unlink(path);
-    EXPECT(printseal_rewrap_file(path, strlen(path), &kek, 1, &rx, 1, false), PRINTSEAL_STATUS_IO);
+    EXPECT(printseal_rewrap_file(path, strlen(path), NULL, &kek, 1, &rx, 1, false), PRINTSEAL_STATUS_IO);
   }
-  EXPECT(printseal_rewrap_file(NULL, 4, &kek, 1, &rx, 1, false), PRINTSEAL_STATUS_NULL_PARAMETER);
+  EXPECT(printseal_rewrap_file(NULL, 4, NULL, &kek, 1, &rx, 1, false), PRINTSEAL_STATUS_NULL_PARAMETER);
   buf_free(&job);
   buf_free(&out);
   buf_free(&w.out);
