@@ -406,7 +406,7 @@ typedef int32_t (*printseal_key_store_wrap_callback)(void *userdata,
                                                      size_t *body_len);
 
 /**
- * Releases `userdata` when the last identity or recipient using it is freed.
+ * Releases `userdata` when an identity or recipient made from the vtable is freed.
  */
 typedef void (*printseal_key_store_free_callback)(void *userdata);
 
@@ -430,7 +430,9 @@ typedef struct printseal_key_store {
    */
   printseal_key_store_wrap_callback wrap;
   /**
-   * Called once, when the last handle made from this struct is freed (may be NULL).
+   * Called when a handle made from this struct is freed (its last reference): once
+   * per `printseal_*_from_key_store` call that succeeded, so an identity and a
+   * recipient made from one struct call it once each. May be NULL.
    */
   printseal_key_store_free_callback free_userdata;
 } printseal_key_store;

@@ -55,7 +55,7 @@ pub type printseal_key_store_wrap_callback = Option<
     ) -> i32,
 >;
 
-/// Releases `userdata` when the last identity or recipient using it is freed.
+/// Releases `userdata` when an identity or recipient made from the vtable is freed.
 pub type printseal_key_store_free_callback = Option<unsafe extern "C" fn(userdata: *mut c_void)>;
 
 /// A host key store, as a table of callbacks. printseal copies the struct.
@@ -71,7 +71,9 @@ pub struct printseal_key_store {
     pub unwrap: printseal_key_store_unwrap_callback,
     /// For `printseal_recipient_from_key_store` (may be NULL for an identity only).
     pub wrap: printseal_key_store_wrap_callback,
-    /// Called once, when the last handle made from this struct is freed (may be NULL).
+    /// Called when a handle made from this struct is freed (its last reference): once
+    /// per `printseal_*_from_key_store` call that succeeded, so an identity and a
+    /// recipient made from one struct call it once each. May be NULL.
     pub free_userdata: printseal_key_store_free_callback,
 }
 
@@ -88,8 +90,8 @@ unsafe impl Sync for Store {}
 impl Drop for Store {
     fn drop(&mut self) {
         if let Some(free) = self.0.free_userdata {
-            // SAFETY: the host's release callback, called once with its own userdata
-            // (this is the only `Store` for that copy of the vtable).
+            // SAFETY: the host's release callback with its own userdata, called once
+            // for this handle (each handle owns its own copy of the vtable).
             unsafe { free(self.0.userdata) };
         }
     }
