@@ -747,6 +747,30 @@ struct printseal_str printseal_seekable_opener_error_detail(const struct printse
 void printseal_seekable_opener_free(struct printseal_seekable_opener *opener);
 
 /**
+ * Rewrites only the header of a sealed job held in memory, for a host that rewrites
+ * the file itself: `sealed` (`sealed_len` bytes) is the job's start, its header and
+ * at least the payload's 56-byte prefix. Unlocks with the identities under `policy`
+ * (NULL: the default), checks the old header MAC and the payload's key commitment,
+ * and writes the new header into `out` (`*out_written` bytes); the job then goes on
+ * with the old bytes from `*payload_offset` on, unchanged.
+ *
+ * Errors: `NULL_PARAMETER`; `BUFFER_TOO_SMALL` (`*out_written` holds the size needed;
+ * call again); `TRUNCATED`; as `printseal_rewrap_stream`; `RANDOMNESS`.
+ */
+printseal_status printseal_rewrap_header(const struct printseal_policy *policy,
+                                         const uint8_t *sealed,
+                                         size_t sealed_len,
+                                         const struct printseal_identity *const *identities,
+                                         size_t n_identities,
+                                         const struct printseal_recipient *const *recipients,
+                                         size_t n_recipients,
+                                         bool allow_mixed_pq,
+                                         uint8_t *out,
+                                         size_t out_len,
+                                         size_t *out_written,
+                                         size_t *payload_offset);
+
+/**
  * Generates a new identity of `kind` (`PRINTSEAL_KEY_KIND_KEK`, `_X25519` or
  * `_XWING`) from the operating system's generator. A new KEK gets a random key id.
  *

@@ -561,3 +561,61 @@ impl printseal_seekable_opener {
         }
     }
 }
+
+/// Rewrites only the header of a sealed job held in memory, for a host that rewrites
+/// the file itself: `sealed` (`sealed_len` bytes) is the job's start, its header and
+/// at least the payload's 56-byte prefix. Unlocks with the identities under `policy`
+/// (NULL: the default), checks the old header MAC and the payload's key commitment,
+/// and writes the new header into `out` (`*out_written` bytes); the job then goes on
+/// with the old bytes from `*payload_offset` on, unchanged.
+///
+/// Errors: `NULL_PARAMETER`; `BUFFER_TOO_SMALL` (`*out_written` holds the size needed;
+/// call again); `TRUNCATED`; as `printseal_rewrap_stream`; `RANDOMNESS`.
+#[unsafe(no_mangle)]
+pub extern "C" fn printseal_rewrap_header(
+    policy: *const printseal_policy,
+    sealed: *const u8,
+    sealed_len: usize,
+    identities: *const *const printseal_identity,
+    n_identities: usize,
+    recipients: *const *const printseal_recipient,
+    n_recipients: usize,
+    allow_mixed_pq: bool,
+    out: *mut u8,
+    out_len: usize,
+    out_written: *mut usize,
+    payload_offset: *mut usize,
+) -> printseal_status {
+    ffi_panic_boundary! {
+        let out_written = try_out!(out_written);
+        let payload_offset = try_out!(payload_offset);
+        if crate::ffi::overlap(sealed, sealed_len, out, out_len) {
+            return printseal_status::InvalidInput;
+        }
+        let sealed = crate::ffi::try_slice!(sealed, sealed_len);
+        let ids = try_handles!(identities, n_identities);
+        let keys = try_handles!(recipients, n_recipients);
+        let out = try_slice_mut!(out, out_len);
+        let opts = RewrapOptions::new()
+            .open_options(open_options(policy))
+            .allow_mixed_pq(allow_mixed_pq);
+        let mut seed = zeroize::Zeroizing::new([0u8; 32]);
+        if getrandom::fill(&mut seed[..]).is_err() {
+            return printseal_status::Randomness;
+        }
+        let mut rng = <printseal::rng::ChaCha20Rng as rand_core::SeedableRng>::from_seed(*seed);
+        match printseal::rewrap_header(sealed, &as_identities(&ids), &as_recipients(&keys), &opts, &mut rng) {
+            Ok(h) if h.header.len() > out.len() => {
+                *out_written = h.header.len();
+                printseal_status::BufferTooSmall
+            }
+            Ok(h) => {
+                out[..h.header.len()].copy_from_slice(&h.header);
+                *out_written = h.header.len();
+                *payload_offset = h.payload_offset;
+                printseal_status::Ok
+            }
+            Err(e) => map_error(&e),
+        }
+    }
+}

@@ -943,6 +943,30 @@ static void test_rewrap(void) {
   mem_reader r3 = {job.data, job.len, 0, 0, (size_t)-1, 0};
   EXPECT(printseal_rewrap_stream(NULL, &kek, 1, NULL, 0, false, mem_read, &r3, mem_write, &w2),
          PRINTSEAL_STATUS_LIMIT_EXCEEDED);
+  /* Header only: the host writes the new header, then the old payload bytes. */
+  {
+    uint8_t hdr[8192];
+    size_t hn = 0, off = 0;
+    EXPECT(printseal_rewrap_header(NULL, job.data, job.len, &kek, 1, &rx, 1, false, hdr, 10, &hn, &off),
+           PRINTSEAL_STATUS_BUFFER_TOO_SMALL);
+    CHECK(hn > 10 && hn < sizeof hdr);
+    OK(printseal_rewrap_header(NULL, job.data, job.len, &kek, 1, &rx, 1, false, hdr, sizeof hdr, &hn, &off));
+    buf_t moved = {0};
+    buf_append(&moved, hdr, hn);
+    buf_append(&moved, job.data + off, job.len - off);
+    out.len = 0;
+    OK(open_push(&x, 1, NULL, moved.data, moved.len, 4096, &out));
+    CHECK(out.len == sizeof pt && memcmp(out.data, pt, sizeof pt) == 0);
+    EXPECT(printseal_rewrap_header(NULL, job.data, off + 10, &kek, 1, &rx, 1, false, hdr, sizeof hdr, &hn, &off),
+           PRINTSEAL_STATUS_TRUNCATED);
+    job.data[off + 30] ^= 1;   /* the key commitment */
+    EXPECT(printseal_rewrap_header(NULL, job.data, job.len, &kek, 1, &rx, 1, false, hdr, sizeof hdr, &hn, &off),
+           PRINTSEAL_STATUS_PAYLOAD_COMMITMENT);
+    job.data[off + 30] ^= 1;
+    EXPECT(printseal_rewrap_header(NULL, job.data, job.len, &kek, 1, &rx, 1, false, NULL, 0, &hn, NULL),
+           PRINTSEAL_STATUS_NULL_PARAMETER);
+    buf_free(&moved);
+  }
   /* In place, on a file. */
   char path[] = "/tmp/printseal-ffi-test-XXXXXX";
   int fd = mkstemp(path);
