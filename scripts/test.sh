@@ -48,6 +48,9 @@ scripts/test-python.sh
 step "PKCS#11 key store against SoftHSM2 (scripts/test-pkcs11.sh)"
 scripts/test-pkcs11.sh
 
+step "C ABI (ffi/): header, symbols, install, C tests under ASan/UBSan and valgrind, vectors, examples"
+scripts/test-ffi.sh
+
 # --- Fuzz targets (fuzz/, its own workspace): build all, 10 s smoke run each --------
 # libFuzzer needs nightly's -Z flags: the nightly toolchain where there is one, else
 # the stable toolchain with RUSTC_BOOTSTRAP=1 (sanitizers off: the core is safe Rust).
