@@ -7,6 +7,8 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 #![cfg(all(feature = "std", unix))]
 
+mod common;
+use common::{kek, msg, xwing};
 use std::fs::{self, File, Metadata};
 use std::io;
 use std::os::unix::fs::{FileTypeExt, MetadataExt, PermissionsExt, symlink};
@@ -21,21 +23,8 @@ use printseal::io::{
 };
 use printseal::rng::seeded_rng;
 use printseal::{
-    Error, Header, Identity, Kek, Recipient, RewrapOptions, SealOptions, XWingIdentity, open,
-    seal_with_rng,
+    Error, Header, Identity, Recipient, RewrapOptions, SealOptions, open, seal_with_rng,
 };
-
-fn msg(len: usize) -> Vec<u8> {
-    (0..len).map(|i| (i * 17 % 253) as u8).collect()
-}
-
-fn kek(n: u8) -> Kek {
-    Kek::new([n; 16], [n.wrapping_mul(3).wrapping_add(1); 32])
-}
-
-fn xwing(n: u8) -> XWingIdentity {
-    XWingIdentity::generate_with_rng(&mut seeded_rng([n; 32]))
-}
 
 /// A job of `len` bytes sealed to KEKs 1 and 2.
 fn job(len: usize) -> (Vec<u8>, Vec<u8>) {

@@ -5,6 +5,8 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 #![cfg(all(feature = "std", unix))]
 
+mod common;
+use common::kek;
 use std::fs;
 use std::os::unix::fs::symlink;
 use std::path::{Path, PathBuf};
@@ -16,10 +18,6 @@ use printseal::format::stanza::kind;
 use printseal::io::scan::{DEFAULT_MAX_DEPTH, ScanOptions, ScanReport, scan_headers_with};
 use printseal::rng::seeded_rng;
 use printseal::{Kek, Recipient, SealOptions, seal_with_rng};
-
-fn kek(n: u8) -> Kek {
-    Kek::new([n; 16], [n ^ 0x33; 32])
-}
 
 fn sealed(to: &[&dyn Recipient], job_id: &str) -> Vec<u8> {
     seal_with_rng(

@@ -16,6 +16,8 @@
 #![allow(unsafe_code)]
 #![cfg(feature = "std")]
 
+mod common;
+use common::kek;
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::cell::Cell;
 use std::io::{Read, Seek, SeekFrom};
@@ -23,7 +25,7 @@ use std::io::{Read, Seek, SeekFrom};
 use printseal::hazmat::CHUNK_SIZE;
 use printseal::io::{OpenReader, SeekableOpenReader};
 use printseal::rng::seeded_rng;
-use printseal::{Kek, Opener, PrivateMetadata, SealOptions, Sealer, open, seal_with_rng};
+use printseal::{Opener, PrivateMetadata, SealOptions, Sealer, open, seal_with_rng};
 use zeroize::Zeroizing;
 
 /// Written only into plaintext and private values. Not a pattern ciphertext, keys or
@@ -125,10 +127,6 @@ fn plaintext(len: usize) -> Zeroizing<Vec<u8>> {
     Zeroizing::new(MARKER.iter().copied().cycle().take(len).collect())
 }
 
-fn kek() -> Kek {
-    Kek::new([4; 16], [5; 32])
-}
-
 /// A job of `len` bytes of marker plaintext, with a private value holding the marker.
 fn job(len: usize) -> Vec<u8> {
     let pt = plaintext(len);
@@ -136,7 +134,7 @@ fn job(len: usize) -> Vec<u8> {
     let opts = SealOptions::new("application/pdf")
         .private_entry("title", &value)
         .unwrap();
-    let sealed = seal_with_rng(&opts, &[&kek()], &pt, &mut seeded_rng([1; 32])).unwrap();
+    let sealed = seal_with_rng(&opts, &[&kek(4)], &pt, &mut seeded_rng([1; 32])).unwrap();
     drop(opts);
     sealed
 }
@@ -163,7 +161,7 @@ fn opening_into_growing_vecs_wipes_what_it_outgrows() {
     let sealed = job(5 * CHUNK_SIZE + 123);
     // One shot: `open` appends to one `Vec` in two steps.
     assert_no_leak("open", || {
-        let opened = open(&sealed, &[&kek()]).unwrap();
+        let opened = open(&sealed, &[&kek(4)]).unwrap();
         assert!(opened.plaintext.starts_with(&MARKER));
         drop(Zeroizing::new(opened.plaintext));
     });
@@ -177,7 +175,7 @@ fn opening_into_growing_vecs_wipes_what_it_outgrows() {
             let p = opener.update_to_vec(piece, &mut out).unwrap();
             rest = &rest[p.consumed..];
             if opener.is_locked() {
-                opener.unlock(&[&kek()]).unwrap();
+                opener.unlock(&[&kek(4)]).unwrap();
             }
         }
         opener.finish_to_vec(&mut out).unwrap();
@@ -191,7 +189,7 @@ fn opening_into_growing_vecs_wipes_what_it_outgrows() {
         let mut out = Vec::new();
         let mut s = Sealer::with_rng(
             &SealOptions::new("text/plain"),
-            &[&kek()],
+            &[&kek(4)],
             &mut seeded_rng([2; 32]),
         )
         .unwrap();
@@ -216,7 +214,7 @@ fn opening_into_a_growing_bytes_mut_wipes_what_it_outgrows() {
             let p = opener.update_bytes(piece, &mut out).unwrap();
             rest = &rest[p.consumed..];
             if opener.is_locked() {
-                opener.unlock(&[&kek()]).unwrap();
+                opener.unlock(&[&kek(4)]).unwrap();
             }
         }
         opener.finish_bytes(&mut out).unwrap();
@@ -230,7 +228,7 @@ fn opening_into_a_growing_bytes_mut_wipes_what_it_outgrows() {
 fn the_stream_reader_wipes_its_buffer() {
     let sealed = job(6 * CHUNK_SIZE + 7);
     assert_no_leak("OpenReader", || {
-        let mut r = OpenReader::new(&sealed[..], &[&kek()]).unwrap();
+        let mut r = OpenReader::new(&sealed[..], &[&kek(4)]).unwrap();
         // Small reads go through the internal buffer; a large one goes direct.
         let mut small = Zeroizing::new([0u8; 100]);
         let mut large = Zeroizing::new(vec![0u8; 8 * CHUNK_SIZE]);
@@ -261,7 +259,7 @@ fn the_stream_reader_wipes_its_buffer() {
 fn the_seekable_reader_wipes_its_cache() {
     let sealed = job(3 * CHUNK_SIZE + 50);
     assert_no_leak("SeekableOpenReader", || {
-        let mut r = SeekableOpenReader::new(std::io::Cursor::new(&sealed), &[&kek()]).unwrap();
+        let mut r = SeekableOpenReader::new(std::io::Cursor::new(&sealed), &[&kek(4)]).unwrap();
         // The short final chunk first (the length check), then full chunks: the cache
         // must not outgrow its first allocation.
         r.seek(SeekFrom::End(-10)).unwrap();
