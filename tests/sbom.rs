@@ -780,7 +780,7 @@ fn dependent_package(dir: &Path, name: &str, printseal: &str, main: Option<&str>
 
 /// A program that depends on printseal with `aws-lc-rs,parallel` (as the C library and
 /// the Python module do) is built with `CARGO_TARGET_DIR` inside another workspace
-/// that also locks printseal, with default features only (a shared build directory,
+/// that also locks printseal, with its pure-Rust features only (a shared build directory,
 /// usual in CI caches and monorepos), from that other workspace's directory. The SBOM
 /// it embeds must be the consumer's exact resolution: aws-lc-rs, aws-lc-sys and rayon
 /// included, versions from the consumer's Cargo.lock, `exact`.
@@ -793,7 +793,13 @@ fn sbom_of_a_dependent_build_whose_target_dir_is_in_an_unrelated_workspace() {
     let base = manifest_dir().join("target/sbom-consumer");
     let unrelated = base.join("unrelated");
     let consumer = base.join("consumer");
-    dependent_package(&unrelated, "unrelated", "", None);
+    // Pure Rust only (aws-lc-rs is a default feature of printseal).
+    dependent_package(
+        &unrelated,
+        "unrelated",
+        ", default-features = false, features = [\"std\", \"getrandom\"]",
+        None,
+    );
     dependent_package(
         &consumer,
         "consumer",
