@@ -17,7 +17,9 @@ use alloc::vec::Vec;
 
 use crate::error::{Error, Limit, Result};
 use crate::format::header::{Header, assemble};
-use crate::limits::MAX_STANZAS;
+use crate::format::sizes::HEADER_MAC;
+use crate::format::stanza::{Stanza, kind};
+use crate::limits::{MAX_STANZA_BODY, MAX_STANZAS};
 use crate::open::unlock;
 use crate::open_options::OpenOptions;
 use crate::primitives::stream::{PREFIX_SIZE, keys_for_prefix};
@@ -98,7 +100,7 @@ pub fn rewrap_header(
         .ok_or(Error::Truncated)?;
     let mut p = [0u8; PREFIX_SIZE];
     p.copy_from_slice(prefix);
-    let new = rewrap_parsed(&header, &p, identities, recipients, options, rng)?;
+    let new = rewrap_parsed(&header, &p, identities, recipients, options, rng, None)?;
     Ok(RewrittenHeader {
         header: new,
         payload_offset: header.len(),
@@ -112,7 +114,10 @@ fn check_recipients(recipients: &[&dyn Recipient], options: &RewrapOptions) -> R
     check_pq_mix(recipients, options.allow_mixed_pq)
 }
 
-/// The work of a rewrap on a parsed header and the payload prefix.
+/// The work of a rewrap on a parsed header and the payload prefix. With
+/// `keep_len_mod = Some(m)`, a padding stanza (docs/FORMAT.md §3.3, §9) makes the new
+/// header's length congruent to the old one's modulo `m` when the stanza count allows
+/// it, so that the payload keeps its offset within `m`-byte blocks.
 fn rewrap_parsed(
     header: &Header,
     prefix: &[u8; PREFIX_SIZE],
@@ -120,6 +125,7 @@ fn rewrap_parsed(
     recipients: &[&dyn Recipient],
     options: &RewrapOptions,
     rng: &mut dyn rand_core::CryptoRng,
+    keep_len_mod: Option<usize>,
 ) -> Result<Vec<u8>> {
     let unlocked = unlock(header, identities, &options.open)?;
     let ks = &unlocked.keys;
@@ -130,8 +136,63 @@ fn rewrap_parsed(
         header.context(),
         options.open.forced_backend(),
     )?;
-    let stanzas = wrap_all(&unlocked.file_key, recipients, rng)?;
+    let mut stanzas = wrap_all(&unlocked.file_key, recipients, rng)?;
+    if let Some(m) = keep_len_mod {
+        if let Some(pad) = padding(header.context().len(), &stanzas, header.len(), m)? {
+            stanzas.push(pad);
+        }
+    }
     assemble(header.context(), &stanzas, ks)
+}
+
+/// The padding stanza that makes a header of `context_len` context bytes and
+/// `stanzas` (plus the padding) as long as `old_len` modulo `m`, or `None` if there is
+/// no room for one more stanza (or `m` is 0 or larger than a stanza body can pad).
+fn padding(
+    context_len: usize,
+    stanzas: &[Stanza],
+    old_len: usize,
+    m: usize,
+) -> Result<Option<Stanza>> {
+    if stanzas.len() >= MAX_STANZAS || m == 0 || m > MAX_STANZA_BODY {
+        return Ok(None);
+    }
+    // context, stanza_count, stanzas, the padding stanza's kind and body_len, the MAC.
+    let without_body = context_len
+        + 1
+        + stanzas.iter().map(|s| 4 + s.body().len()).sum::<usize>()
+        + 4
+        + HEADER_MAC;
+    let body = (old_len % m + m - without_body % m) % m;
+    Stanza::new(kind::PADDING, alloc::vec![0; body]).map(Some)
+}
+
+/// Reads the header and the payload prefix of a sealed job from `input` and rewrites
+/// the header as [`rewrap_header`] does (padded as [`rewrap_parsed`] says); returns
+/// the new header, the prefix and the old header's length.
+#[cfg(feature = "std")]
+pub(crate) fn rewrap_head<R: std::io::Read + ?Sized>(
+    input: &mut R,
+    identities: &[&dyn Identity],
+    recipients: &[&dyn Recipient],
+    options: &RewrapOptions,
+    rng: &mut dyn rand_core::CryptoRng,
+    keep_len_mod: Option<usize>,
+) -> Result<(Vec<u8>, [u8; PREFIX_SIZE], usize)> {
+    check_recipients(recipients, options)?;
+    let header = crate::io::read_header(input)?;
+    let mut prefix = [0u8; PREFIX_SIZE];
+    crate::io::read_exact_or_truncated(input, &mut prefix)?;
+    let new = rewrap_parsed(
+        &header,
+        &prefix,
+        identities,
+        recipients,
+        options,
+        rng,
+        keep_len_mod,
+    )?;
+    Ok((new, prefix, header.len()))
 }
 
 /// Size of the buffer [`rewrap`] copies the payload through.
@@ -185,11 +246,7 @@ pub fn rewrap_with_rng<R: std::io::Read, W: std::io::Write>(
 ) -> Result<u64> {
     use std::io::ErrorKind;
 
-    check_recipients(recipients, options)?;
-    let header = crate::io::read_header(&mut input)?;
-    let mut prefix = [0u8; PREFIX_SIZE];
-    crate::io::read_exact_or_truncated(&mut input, &mut prefix)?;
-    let new = rewrap_parsed(&header, &prefix, identities, recipients, options, rng)?;
+    let (new, prefix, _) = rewrap_head(&mut input, identities, recipients, options, rng, None)?;
     output.write_all(&new)?;
     output.write_all(&prefix)?;
     let mut written = (new.len() + PREFIX_SIZE) as u64;

@@ -180,6 +180,7 @@ enum Step {
 struct Failing {
     step: Step,
     writes: usize,
+    copied: u64,
     path: PathBuf,
 }
 
@@ -204,10 +205,16 @@ impl FileOps for Failing {
         self.writes += 1;
         match self.step {
             Step::FirstWrite if self.writes == 1 => Err(injected()),
-            // Fail once part of the job is on disk.
-            Step::LaterWrite if self.writes == 3 => Err(injected()),
             _ => StdFileOps.write(file, &buf[..buf.len().min(50_000)]),
         }
+    }
+    fn copy(&mut self, from: &File, to: &mut File) -> io::Result<u64> {
+        if self.step == Step::LaterWrite {
+            // Fail once the header and part of the payload are on disk.
+            self.copied = io::copy(&mut io::Read::take(from, 50_000), to)?;
+            return Err(injected());
+        }
+        StdFileOps.copy(from, to)
     }
     fn sync_file(&mut self, file: &File) -> io::Result<()> {
         match self.step {
@@ -258,6 +265,7 @@ fn rewrap_file_failure_at_every_step_keeps_the_original_and_leaves_nothing() {
         let mut ops = Failing {
             step,
             writes: 0,
+            copied: 0,
             path: path.clone(),
         };
         let err = rewrap_file_with_ops(
@@ -294,7 +302,10 @@ fn rewrap_file_failure_at_every_step_keeps_the_original_and_leaves_nothing() {
             }
         }
         if step == Step::LaterWrite {
-            assert!(ops.writes >= 3, "the fault came after bytes were written");
+            assert!(
+                ops.writes >= 1 && ops.copied == 50_000,
+                "the fault came after bytes were written"
+            );
         }
     }
 }
@@ -609,4 +620,86 @@ fn a_fifo_a_device_and_a_directory_are_refused_without_blocking() {
         rewrap_within_bound(dir.0.join("missing"), false),
         Err(Error::Io(e)) if e.kind() == io::ErrorKind::NotFound
     ));
+}
+
+// --- payload blocks shared with the original ---------------------------------------
+
+/// The header length, the kind and body of its last stanza.
+fn last_stanza(job: &[u8]) -> (usize, u16, Vec<u8>) {
+    let h = Header::parse(job).unwrap();
+    let s = h.stanzas().last().unwrap();
+    (h.len(), s.kind(), s.body().to_vec())
+}
+
+#[test]
+fn rewrap_file_keeps_the_header_length_modulo_4096_with_a_padding_stanza() {
+    let dir = Scratch::new("align");
+    let (data, sealed) = job(300_000);
+    let old_len = Header::parse(&sealed).unwrap().len();
+    let path = dir.0.join("job.pseal");
+    fs::write(&path, &sealed).unwrap();
+    let q = xwing(14);
+    let x = common::x25519(15);
+    let (k1, k2) = (kek(1), kek(2));
+    // Stanzas of very different sizes each time: X-Wing (1180 bytes), a KEK and an
+    // X25519 (60 + 92), the same again (the length must not creep), back to one KEK.
+    let q_pub = q.to_public();
+    let x_pub = x.to_public();
+    let steps: Vec<(&dyn Identity, Vec<&dyn Recipient>)> = vec![
+        (&k1, vec![&q_pub]),
+        (&q, vec![&k2, &x_pub]),
+        (&k2, vec![&k2, &x_pub]),
+        (&x, vec![&k1]),
+    ];
+    let mut lens = Vec::new();
+    for (i, (id, to)) in steps.iter().enumerate() {
+        rewrap(&path, &[*id], to).unwrap();
+        let now = fs::read(&path).unwrap();
+        let (len, kind, body) = last_stanza(&now);
+        assert_eq!(len % 4096, old_len % 4096, "step {i}");
+        assert_eq!(kind, printseal::format::stanza::kind::PADDING, "step {i}");
+        assert!(
+            body.len() < 4096 && body.iter().all(|&b| b == 0),
+            "step {i}"
+        );
+        // The payload is the original's, byte for byte, and the job opens on every path.
+        assert_eq!(&now[len..], &sealed[old_len..], "step {i}");
+        let ids: Vec<&dyn Identity> = vec![&k1, &k2, &q, &x];
+        assert_eq!(open(&now, &ids).unwrap().plaintext, data, "step {i}");
+        let mut r = printseal::io::OpenReader::new(&now[..], &ids).unwrap();
+        let mut back = Vec::new();
+        io::Read::read_to_end(&mut r, &mut back).unwrap();
+        assert_eq!(back, data, "step {i}");
+        let mut r =
+            printseal::io::SeekableOpenReader::new(io::Cursor::new(&now[..]), &ids).unwrap();
+        let mut back = Vec::new();
+        io::Read::read_to_end(&mut r, &mut back).unwrap();
+        assert_eq!(back, data, "step {i}");
+        lens.push(len);
+    }
+    // The same stanzas again give the same header: padding does not accumulate.
+    assert_eq!(lens[1], lens[2]);
+    assert!(lens.iter().all(|&l| l < old_len + 4096 + 1200));
+}
+
+#[test]
+fn rewrap_file_to_64_recipients_has_no_room_for_padding_and_still_rewraps() {
+    let dir = Scratch::new("align64");
+    let (data, sealed) = job(40_000);
+    let old_len = Header::parse(&sealed).unwrap().len();
+    let path = dir.0.join("job.pseal");
+    fs::write(&path, &sealed).unwrap();
+    let keks: Vec<_> = (100..164).map(kek).collect();
+    let to: Vec<&dyn Recipient> = keks.iter().map(|k| k as &dyn Recipient).collect();
+    rewrap(&path, &[&kek(1)], &to).unwrap();
+    let now = fs::read(&path).unwrap();
+    let h = Header::parse(&now).unwrap();
+    assert_eq!(h.stanzas().len(), 64);
+    assert!(
+        h.stanzas()
+            .iter()
+            .all(|s| s.kind() != printseal::format::stanza::kind::PADDING)
+    );
+    assert_eq!(&now[h.len()..], &sealed[old_len..]);
+    assert_eq!(open(&now, &[&keks[63]]).unwrap().plaintext, data);
 }

@@ -1,7 +1,8 @@
 //! Plaintext and private metadata never go back to the heap unwiped from the
 //! library's own copies (issue 8 §3): output growth in `update_to_vec` and
 //! `finish_to_vec` (and `BytesMut` with the `bytes` feature), `OpenReader`'s internal
-//! buffer, `SeekableOpenReader`'s chunk cache, and a replaced private-metadata value.
+//! buffer, `SealWriter`'s staging buffer, `SeekableOpenReader`'s chunk cache, and a replaced
+//! private-metadata value.
 //!
 //! A checking global allocator: while a thread checks, every block it frees (and every
 //! block it reallocates, which may move and free the old one) is scanned for a marker
@@ -20,10 +21,10 @@ mod common;
 use common::kek;
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::cell::Cell;
-use std::io::{Read, Seek, SeekFrom};
+use std::io::{Read, Seek, SeekFrom, Write};
 
 use printseal::hazmat::CHUNK_SIZE;
-use printseal::io::{OpenReader, SeekableOpenReader};
+use printseal::io::{OpenReader, SealWriter, SeekableOpenReader};
 use printseal::rng::seeded_rng;
 use printseal::{Opener, PrivateMetadata, SealOptions, Sealer, open, seal_with_rng};
 use zeroize::Zeroizing;
@@ -252,6 +253,29 @@ fn the_stream_reader_wipes_its_buffer() {
                 .starts_with(&MARKER)
         );
         drop(r);
+    });
+}
+
+#[test]
+fn the_stream_writer_wipes_its_staging_buffer() {
+    let pt = plaintext(40 * CHUNK_SIZE + 9);
+    assert_no_leak("SealWriter", || {
+        let mut w = SealWriter::with_rng(
+            Vec::new(),
+            &SealOptions::new("application/pdf"),
+            &[&kek(4)],
+            &mut seeded_rng([2; 32]),
+        )
+        .unwrap();
+        // Small writes are staged; large ones are sealed from the caller's slice.
+        for (i, piece) in pt.chunks(8192).enumerate() {
+            w.write_all(piece).unwrap();
+            if i % 7 == 0 {
+                w.flush().unwrap();
+            }
+        }
+        w.write_all(&pt[..3 * CHUNK_SIZE]).unwrap();
+        drop(w.finish().unwrap());
     });
 }
 

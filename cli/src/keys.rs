@@ -86,6 +86,7 @@ pub(crate) fn describe_stanza(s: &Stanza) -> String {
         kind::KEK_AES256_KWP => format!("KEK key id {}", hex(body.get(..16).unwrap_or(body))),
         kind::X25519_HPKE => format!("X25519 key id {}", hex(body.get(..8).unwrap_or(body))),
         kind::XWING_HPKE => format!("X-Wing key id {}", hex(body.get(..8).unwrap_or(body))),
+        kind::PADDING => format!("padding ({} bytes, no key)", body.len()),
         other => format!("unknown stanza kind 0x{other:04x}"),
     }
 }
@@ -96,6 +97,7 @@ pub(crate) fn stanza_kind_name(k: u16) -> &'static str {
         kind::KEK_AES256_KWP => "kek-aes256-kwp",
         kind::X25519_HPKE => "x25519-hpke",
         kind::XWING_HPKE => "xwing-hpke",
+        kind::PADDING => "padding",
         _ => "unknown",
     }
 }
@@ -366,7 +368,12 @@ pub(crate) fn recipient_refs(rs: &[AnyRecipient]) -> Vec<&dyn Recipient> {
 
 /// The "no identity matches" error, naming the job's key ids and the ones given.
 pub(crate) fn no_match(header: &printseal::Header, ids: &[AnyIdentity]) -> CliError {
-    let wanted: Vec<String> = header.stanzas().iter().map(describe_stanza).collect();
+    let wanted: Vec<String> = header
+        .stanzas()
+        .iter()
+        .filter(|s| s.kind() != kind::PADDING)
+        .map(describe_stanza)
+        .collect();
     let given: Vec<String> = ids.iter().map(AnyIdentity::describe).collect();
     CliError::new(
         Family::Recipient,

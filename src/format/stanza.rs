@@ -8,6 +8,12 @@ use crate::limits::MAX_STANZA_BODY;
 
 /// Stanza kinds of format version 1.
 pub mod kind {
+    /// Padding: wraps no key. Its body (0 to 4096 bytes, zero when written) only sets
+    /// the header's length: [`crate::io::rewrap_file`] adds one so that the rewrapped
+    /// header keeps the old one's length modulo 4096, and the payload's blocks can be
+    /// shared with the original (docs/FORMAT.md §3.3, §9). Openers skip it as they skip
+    /// unknown kinds, so readers that predate it open such jobs too.
+    pub const PADDING: u16 = 0x0000;
     /// AES-256-KWP (RFC 5649) under a 256-bit key-encryption key:
     /// `key_id[16] | wrapped_file_key[40]`.
     pub const KEK_AES256_KWP: u16 = 0x0001;

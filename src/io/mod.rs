@@ -27,13 +27,20 @@ use crate::error::{Error, Result};
 
 use crate::format::header::{self, Header, Step};
 
-/// How much ciphertext the readers ask for at a time: four chunks.
+/// Chunks the adapters move at a time: the plaintext a [`SealWriter`] gathers before
+/// sealing, and the whole chunks an [`OpenReader`] reads ahead. 16 chunks (256 KiB)
+/// keep both buffers in a core's L2 cache; with `parallel`, 64 chunks (1 MiB), so that
+/// every run is long enough to be shared among threads.
 #[cfg(not(feature = "parallel"))]
-pub(crate) const IO_BUF: usize = 4 * crate::primitives::stream::ENCRYPTED_CHUNK_SIZE;
-/// With `parallel`, 64 chunks (about 1 MiB), so that large reads open on several
-/// threads.
+const BATCH_CHUNKS: usize = 16;
 #[cfg(feature = "parallel")]
-pub(crate) const IO_BUF: usize = 64 * crate::primitives::stream::ENCRYPTED_CHUNK_SIZE;
+const BATCH_CHUNKS: usize = 64;
+
+/// Plaintext bytes of a batch.
+pub(crate) const BATCH: usize = BATCH_CHUNKS * crate::primitives::stream::CHUNK_SIZE;
+/// Sealed bytes of a batch of whole chunks.
+pub(crate) const SEALED_BATCH: usize =
+    BATCH_CHUNKS * crate::primitives::stream::ENCRYPTED_CHUNK_SIZE;
 
 /// Reads exactly one header from `r`, never a byte past it, and never more than
 /// [`MAX_HEADER`](crate::limits::MAX_HEADER) bytes whatever the input claims.

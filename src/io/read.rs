@@ -1,34 +1,73 @@
 //! Opening through `std::io::Read`.
+//!
+//! The reader reads sealed bytes ahead, whole chunks at a time, into one buffer of
+//! [`SEALED_BATCH`] bytes (plus the payload prefix), and gives the payload decryptor
+//! only runs of whole chunks (with `parallel`, runs long enough to open on several
+//! threads), so that the decryptor never copies a chunk into its own buffer:
+//!
+//! - a caller's buffer of at least one chunk is opened into straight, as many whole
+//!   chunks as it holds (no copy of the plaintext);
+//! - a smaller buffer (8 KiB from `io::copy`) is served from a zeroizing plaintext
+//!   buffer of a few chunks, opened a run at a time and copied out.
+//!
+//! Either way a chunk's plaintext reaches the caller only after its tag verified.
 
 use std::io::{self, Read};
 
-use zeroize::Zeroizing;
+use zeroize::{Zeroize, Zeroizing};
 
 use crate::error::{Error, Result};
 use crate::format::header::Header;
 use crate::format::metadata::PrivateMetadata;
-use crate::growable::resize_wiping;
-use crate::io::{IO_BUF, read_header};
+use crate::io::{SEALED_BATCH, read_header};
 use crate::open::unlock;
 use crate::open_options::OpenOptions;
-use crate::primitives::stream::PayloadDecryptor;
+use crate::primitives::stream::{CHUNK_SIZE, ENCRYPTED_CHUNK_SIZE, PREFIX_SIZE, PayloadDecryptor};
 use crate::recipient::Identity;
+
+/// Sealed bytes read ahead at most: a batch of whole chunks, and the payload prefix
+/// that comes before the first one.
+const READ_AHEAD: usize = SEALED_BATCH + PREFIX_SIZE;
+
+/// Chunks opened at a time for reads shorter than a chunk, into the internal plaintext
+/// buffer: four (64 KiB, in cache), or with `parallel` the shortest run that is opened
+/// on several threads. Either is a fraction of the read-ahead buffer.
+#[cfg(not(feature = "parallel"))]
+const SMALL_READ_CHUNKS: usize = 4;
+#[cfg(feature = "parallel")]
+const SMALL_READ_CHUNKS: usize = crate::primitives::stream::PARALLEL_MIN_CHUNKS;
 
 /// Opens a sealed stream as it is read.
 ///
 /// Returns plaintext one authenticated chunk at a time, and `Ok(0)` (end of file) only
 /// after the final chunk verified: a truncated or tampered stream ends in an error,
 /// never in a clean end of file. Errors are final.
+///
+/// A read into a buffer of 16 KiB or more opens whole chunks straight into it and
+/// returns a multiple of 16 KiB (until the final chunk); reads of up to about 256 KiB
+/// (1 MiB with `parallel`) are served at once. When a read fails with a tampered
+/// chunk, the chunks before it in the caller's buffer hold authentic plaintext and
+/// the rest of what the call would have written is zeroed.
 pub struct OpenReader<R: Read> {
     inner: R,
     header: Header,
     private: PrivateMetadata,
     payload: PayloadDecryptor,
-    in_buf: Vec<u8>,
-    /// Plaintext not yet served: wiped when it is dropped, and grown only through
-    /// [`resize_wiping`], so that no block of it goes back to the heap unwiped.
+    /// Sealed bytes read ahead: `input[in_pos..in_end]` are not given to the payload
+    /// decryptor yet. Allocated at [`READ_AHEAD`] bytes on the first read.
+    input: Vec<u8>,
+    in_pos: usize,
+    in_end: usize,
+    /// The inner reader reported end of file.
+    eof: bool,
+    /// Sealed payload bytes given to the decryptor, to keep its runs on chunk bounds.
+    fed: u64,
+    /// Plaintext for reads shorter than a chunk; `out[out_pos..out_len]` is not served
+    /// yet. Allocated once at its full size, never grown, wiped when dropped and on an
+    /// error.
     out: Zeroizing<Vec<u8>>,
     out_pos: usize,
+    out_len: usize,
     state: State,
 }
 
@@ -72,9 +111,14 @@ impl<R: Read> OpenReader<R> {
             header,
             private: unlocked.private,
             payload,
-            in_buf: vec![0; IO_BUF],
+            input: Vec::new(),
+            in_pos: 0,
+            in_end: 0,
+            eof: false,
+            fed: 0,
             out: Zeroizing::new(Vec::new()),
             out_pos: 0,
+            out_len: 0,
             state: State::Reading,
         })
     }
@@ -94,54 +138,120 @@ impl<R: Read> OpenReader<R> {
         self.inner
     }
 
-    /// Reads more sealed bytes and opens them: straight into `buf` when it has room for
-    /// all the plaintext they can give (returns how much it wrote there; no copy),
-    /// else into the internal buffer (returns 0). Called only when that is drained.
-    fn refill(&mut self, buf: &mut [u8]) -> Result<usize> {
-        // `out` is not cleared first, so that the resize below zero-fills only when it
-        // grows, not on every refill. Its old bytes were all served; they are overwritten
-        // or wiped away, on an error `read` wipes it, and dropping it wipes it.
-        let n = loop {
-            match self.inner.read(&mut self.in_buf) {
-                Ok(n) => break n,
+    /// Reads until `want` sealed bytes are read ahead or the input ends.
+    fn fill(&mut self, want: usize) -> Result<()> {
+        if self.in_end - self.in_pos >= want || self.eof {
+            return Ok(());
+        }
+        if self.input.is_empty() {
+            self.input = vec![0; READ_AHEAD];
+        }
+        // Fewer than `want` bytes are left: moving them to the front is cheap.
+        self.input.copy_within(self.in_pos..self.in_end, 0);
+        self.in_end -= self.in_pos;
+        self.in_pos = 0;
+        while self.in_end < want {
+            match self.inner.read(&mut self.input[self.in_end..]) {
+                Ok(0) => {
+                    self.eof = true;
+                    break;
+                }
+                Ok(n) => self.in_end += n,
                 Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
                 Err(e) => return Err(Error::Io(e)),
             }
-        };
-        if n == 0 {
-            self.out_pos = 0;
-            self.payload_finish()?;
-            return Ok(0);
         }
-        let (payload, input) = (&mut self.payload, &self.in_buf[..n]);
-        let needed = payload.update_output_len(n);
-        if needed > 0 && buf.len() >= needed {
-            // Only whole authenticated chunks are written; on an error the failing
-            // chunk and everything after it in `buf` is zeroed.
-            return payload.update(input, &mut buf[..needed]);
-        }
-        self.out_pos = 0;
-        let out = &mut *self.out;
-        resize_wiping(out, needed);
-        let w = payload.update(input, out)?;
-        resize_wiping(out, w);
-        Ok(0)
+        Ok(())
     }
 
-    fn payload_finish(&mut self) -> Result<()> {
-        resize_wiping(&mut self.out, self.payload.finish_output_len());
-        let w = self.payload.finish(&mut self.out)?;
-        resize_wiping(&mut self.out, w);
-        self.state = State::Done;
-        Ok(())
+    /// Sealed bytes from what was fed so far to the next chunk boundary (the rest of
+    /// the payload prefix at the start, then 0 as long as only whole chunks are fed).
+    fn to_boundary(&self) -> usize {
+        let prefix = PREFIX_SIZE as u64;
+        let gap = if self.fed < prefix {
+            prefix - self.fed
+        } else {
+            let into = (self.fed - prefix) % ENCRYPTED_CHUNK_SIZE as u64;
+            (ENCRYPTED_CHUNK_SIZE as u64 - into) % ENCRYPTED_CHUNK_SIZE as u64
+        };
+        // Less than one chunk.
+        gap as usize
+    }
+
+    /// Opens the next run of whole chunks (up to what `room` plaintext bytes hold), or
+    /// at the end of the input the rest, into `dest`; returns the plaintext length.
+    /// `dest` is the caller's buffer or the internal one, at least a chunk long.
+    fn open_run(&mut self, room: usize, dest: Dest<'_>) -> Result<usize> {
+        let chunks = (room / CHUNK_SIZE).min(SEALED_BATCH / ENCRYPTED_CHUNK_SIZE);
+        let gap = self.to_boundary();
+        self.fill(gap + chunks * ENCRYPTED_CHUNK_SIZE)?;
+        let avail = self.in_end - self.in_pos;
+        if avail == 0 {
+            // The end of the input: only the final chunk's authentication releases
+            // its plaintext and ends the stream.
+            let needed = self.payload.finish_output_len();
+            let buf = dest.get(&mut self.out, needed);
+            let n = self.payload.finish(buf)?;
+            self.state = State::Done;
+            return Ok(n);
+        }
+        // Whole chunks only (the input ends inside a chunk only at its end); at the
+        // end of the input, what is left once no whole chunk is.
+        let whole = avail.saturating_sub(gap) / ENCRYPTED_CHUNK_SIZE;
+        let take = if whole > 0 {
+            gap + whole.min(chunks) * ENCRYPTED_CHUNK_SIZE
+        } else {
+            avail
+        };
+        let input = &self.input[self.in_pos..self.in_pos + take];
+        let needed = self.payload.update_output_len(take);
+        let buf = dest.get(&mut self.out, needed);
+        let n = self.payload.update(input, buf)?;
+        self.in_pos += take;
+        self.fed += take as u64;
+        Ok(n)
+    }
+
+    fn fail(&mut self) {
+        self.state = State::Failed;
+        self.out.as_mut_slice().zeroize();
+        self.out_pos = 0;
+        self.out_len = 0;
+    }
+}
+
+/// Where a run of plaintext goes.
+enum Dest<'a> {
+    /// The caller's buffer.
+    Caller(&'a mut [u8]),
+    /// The internal buffer.
+    Internal,
+}
+
+impl<'a> Dest<'a> {
+    /// The first `needed` bytes of the destination (`needed` is at most what the run
+    /// was sized for).
+    fn get<'b>(self, internal: &'b mut Zeroizing<Vec<u8>>, needed: usize) -> &'b mut [u8]
+    where
+        'a: 'b,
+    {
+        match self {
+            Dest::Caller(buf) => &mut buf[..needed],
+            Dest::Internal => {
+                if internal.is_empty() {
+                    **internal = vec![0; SMALL_READ_CHUNKS * CHUNK_SIZE];
+                }
+                &mut internal[..needed]
+            }
+        }
     }
 }
 
 impl<R: Read> Read for OpenReader<R> {
     fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
         loop {
-            if self.out_pos < self.out.len() {
-                let n = buf.len().min(self.out.len() - self.out_pos);
+            if self.out_pos < self.out_len {
+                let n = buf.len().min(self.out_len - self.out_pos);
                 buf[..n].copy_from_slice(&self.out[self.out_pos..self.out_pos + n]);
                 self.out_pos += n;
                 return Ok(n);
@@ -151,12 +261,25 @@ impl<R: Read> Read for OpenReader<R> {
                 State::Failed => return Err(Error::InvalidState.into()),
                 State::Reading => {}
             }
-            match self.refill(buf) {
+            if buf.is_empty() {
+                return Ok(0);
+            }
+            let res = if buf.len() >= CHUNK_SIZE {
+                let room = buf.len();
+                self.open_run(room, Dest::Caller(&mut *buf))
+            } else {
+                self.open_run(SMALL_READ_CHUNKS * CHUNK_SIZE, Dest::Internal)
+                    .map(|n| {
+                        self.out_pos = 0;
+                        self.out_len = n;
+                        0
+                    })
+            };
+            match res {
                 Ok(0) => {}
-                Ok(w) => return Ok(w),
+                Ok(n) => return Ok(n),
                 Err(e) => {
-                    self.state = State::Failed;
-                    resize_wiping(&mut self.out, 0);
+                    self.fail();
                     return Err(e.into());
                 }
             }

@@ -16,8 +16,14 @@
 //!    it the job's owner and group (`fchown`, when they differ: a job rewrapped by root
 //!    keeps its owner) and then the job's exact mode (`fchmod`): at no time can anyone
 //!    the job's permissions do not allow open it;
-//! 4. write the rewrapped job into it ([`crate::rewrap_with_rng`]: new header, payload
-//!    copied byte for byte) and `fsync` it;
+//! 4. write the rewrapped job into it and `fsync` it: the new header (as
+//!    [`crate::rewrap_header`] makes it, plus a padding stanza that keeps the old
+//!    header's length modulo 4096 when there is room for one more stanza), then the
+//!    payload byte for byte: its first bytes up to a 4096-byte boundary of the original
+//!    through a buffer, the rest with `std::io::copy` between the two files, which on
+//!    Linux is `copy_file_range`. Both files are then at 4096-byte-aligned offsets, so
+//!    on XFS and btrfs the file system shares the payload's blocks (a reflink: no data
+//!    is read or written, whatever the job's size); elsewhere the kernel copies them;
 //! 5. check again that the path names the file that was read, and rename the
 //!    temporary file over it (atomic on POSIX and on NTFS);
 //! 6. `fsync` the directory, so that the rename itself is durable.
@@ -36,12 +42,19 @@
 //! rename itself.
 
 use std::fs::{File, Metadata, Permissions};
-use std::io::{self, BufReader, BufWriter, Write};
+use std::io::{self, BufWriter, Read, Write};
 use std::path::{Path, PathBuf};
 
 use crate::error::{Error, Result};
+use crate::primitives::stream::PREFIX_SIZE;
 use crate::recipient::{Identity, Recipient};
-use crate::rewrap::{RewrapOptions, rewrap_with_rng};
+use crate::rewrap::{RewrapOptions, rewrap_head};
+
+/// The file-system block size that [`rewrap_file`] keeps the payload aligned to: 4 KiB,
+/// the block size of XFS and btrfs (and ext4) on common hardware. The rewrapped header
+/// gets a padding stanza that keeps its length modulo this, so that the payload's
+/// blocks can be shared.
+const BLOCK: usize = 4096;
 
 /// How many times [`rewrap_file`] starts again when the job is replaced while it waits
 /// for the lock (each time by a rewrap that finished), before it gives up.
@@ -81,6 +94,13 @@ pub trait FileOps {
     fn copy_access(&mut self, file: &File, original: &Metadata) -> io::Result<()>;
     /// Step 4: writes part of `buf` to `file`.
     fn write(&mut self, file: &mut File, buf: &[u8]) -> io::Result<usize>;
+    /// Step 4: copies the rest of `from` (from its offset on) to the end of `to` (at
+    /// its offset). By default `std::io::copy`, which on Linux uses
+    /// `copy_file_range`: the file system shares the blocks (a reflink, on XFS and
+    /// btrfs) where both offsets are block-aligned, or copies in the kernel.
+    fn copy(&mut self, from: &File, to: &mut File) -> io::Result<u64> {
+        io::copy(&mut &*from, to)
+    }
     /// Step 4: flushes `file`'s data and metadata to disk.
     fn sync_file(&mut self, file: &File) -> io::Result<()>;
     /// Step 5: renames `from` over `to`.
@@ -228,8 +248,10 @@ pub fn rewrap_file_with_rng(
 /// 3. A temporary file `.printseal-XXXXXXXXXXXXXXXX.tmp` (16 random hex digits) is
 ///    created next to the job with `O_CREAT | O_EXCL` and mode 0600, then given the
 ///    job's owner, group and mode.
-/// 4. The rewrapped job is written into it (new header, payload copied byte for byte)
-///    and it is `fsync`ed.
+/// 4. The rewrapped job is written into it (new header, padded to keep the old
+///    header's length modulo 4096; payload copied byte for byte, through
+///    `copy_file_range` from a 4096-byte boundary on, which shares the blocks on XFS
+///    and btrfs) and it is `fsync`ed.
 /// 5. If the path still names the job that was read, the temporary file is renamed
 ///    over it; else the call fails and changes nothing.
 /// 6. The directory is `fsync`ed.
@@ -407,24 +429,28 @@ fn write_and_sync(
     options: &RewrapOptions,
     rng: &mut dyn rand_core::CryptoRng,
 ) -> Result<()> {
+    let mut src = original;
+    let (new, prefix, old_len) =
+        rewrap_head(&mut src, identities, recipients, options, rng, Some(BLOCK))?;
     {
         let mut out = BufWriter::with_capacity(
-            64 * 1024,
+            2 * BLOCK,
             OpsWriter {
                 ops: &mut *ops,
                 file: &mut *file,
             },
         );
-        rewrap_with_rng(
-            BufReader::new(original),
-            identities,
-            recipients,
-            options,
-            &mut out,
-            rng,
-        )?;
+        out.write_all(&new)?;
+        out.write_all(&prefix)?;
+        // Up to the original's next block boundary through the buffer: from there on,
+        // both files are at multiples of the block size when the new header kept the
+        // old one's length modulo BLOCK, and the file system can share the rest.
+        let pos = old_len + PREFIX_SIZE;
+        let to_boundary = (BLOCK - pos % BLOCK) % BLOCK;
+        io::copy(&mut (&mut src).take(to_boundary as u64), &mut out)?;
         out.flush()?;
     }
+    ops.copy(original, file)?;
     ops.sync_file(file)?;
     Ok(())
 }

@@ -192,6 +192,10 @@ pub(crate) fn unwrap_any(
     // (identity index, stanza kind, key id) of every failed unwrap so far.
     let mut failed: Vec<(usize, u16, &[u8])> = Vec::new();
     for stanza in stanzas {
+        // Padding wraps no key: no identity is asked about it.
+        if stanza.kind() == crate::format::stanza::kind::PADDING {
+            continue;
+        }
         let key_id = trial_key_id(stanza);
         for (i, id) in identities.iter().enumerate() {
             let tried = |&(j, kind, kid): &(usize, u16, &[u8])| {
