@@ -125,6 +125,49 @@ fn mem(size: usize, runs: usize) {
     }
     rows.push(("push API in place".into(), median(seal_ip), median(open_ip)));
 
+    // The push API doing the adapters' I/O: input read from a `Read` (`&[u8]`, a copy
+    // into the caller's buffer, as from a file) in pieces, output into one reused
+    // buffer and the same sink. The like-for-like baseline of the adapter rows.
+    for (name, piece) in [("8 KiB", 8 * 1024), ("1 MiB", MIB)] {
+        let mut inbuf = vec![0u8; piece];
+        let mut outbuf = Vec::new();
+        let s = time(runs, || {
+            let mut src = &data[..];
+            let mut sink = Discard(0);
+            let mut sealer = Sealer::new(&opts, &[&k]).expect("sealer");
+            loop {
+                let n = src.read(&mut inbuf).expect("read");
+                if n == 0 {
+                    break;
+                }
+                outbuf.resize(outbuf.len().max(sealer.update_output_len(n)), 0);
+                let w = sealer.update(&inbuf[..n], &mut outbuf).expect("update");
+                sink.write_all(&outbuf[..w]).expect("write");
+            }
+            let w = sealer.finish_to_vec(&mut outbuf).expect("finish");
+            black_box(w);
+        });
+        let o = time(runs, || {
+            let mut src = &job[..];
+            let mut o = Opener::new().unlock_with(vec![printseal::boxed(k.clone())]);
+            let mut total = 0;
+            loop {
+                let n = src.read(&mut inbuf).expect("read");
+                if n == 0 {
+                    break;
+                }
+                let room = o.update_output_len(n);
+                outbuf.resize(outbuf.len().max(room), 0);
+                let p = o.update(&inbuf[..n], &mut outbuf).expect("update");
+                total += black_box(&outbuf[..p.written]).len();
+            }
+            outbuf.resize(outbuf.len().max(o.finish_output_len()), 0);
+            total += o.finish(&mut outbuf).expect("finish");
+            assert_eq!(total, size);
+        });
+        rows.push((format!("push API, same I/O ({name} pieces)"), s, o));
+    }
+
     // The adapters' own cost: the sealed bytes go to a sink that only passes them
     // through `black_box`, and plaintext is read into one reused buffer, as a program
     // that writes them to a file or socket would. 8 KiB is what `io::copy` from a
@@ -213,6 +256,74 @@ fn mem(size: usize, runs: usize) {
     }
 }
 
+/// `speed one PATH [MiB]`: one path of `mem`, once, on a job of `MiB` (default 16),
+/// for `valgrind --tool=callgrind` / `cachegrind` (instruction counts and simulated
+/// cache misses, repeatable on a loaded machine). PATH is `push-seal`, `push-open`,
+/// `pushio-seal`, `pushio-open` (the push API over a `Read` in 1 MiB pieces) or
+/// `io-seal-N`, `io-open-N` (the adapters with N-KiB writes / reads).
+fn one(path: &str, size: usize) {
+    let k = kek();
+    let opts = SealOptions::new("application/pdf").created_at(1);
+    let data: Vec<u8> = (0..size).map(|i| (i % 251) as u8).collect();
+    let job = printseal::seal(&opts, &[&k], &data).expect("seal");
+    let (op, piece) = match path.rsplit_once('-') {
+        Some((op @ ("io-seal" | "io-open"), kib)) => (op, kib.parse::<usize>().expect("KiB") << 10),
+        _ => (path, MIB),
+    };
+    let mut buf = vec![0u8; piece];
+    let mut out = vec![0u8; size + size / 64 + 4096];
+    match op {
+        "push-seal" => {
+            let mut s = Sealer::new(&opts, &[&k]).expect("sealer");
+            let w = s.update(&data, &mut out).expect("update");
+            black_box(s.finish(&mut out[w..]).expect("finish"));
+        }
+        "push-open" => {
+            let mut o = Opener::new().unlock_with(vec![printseal::boxed(k.clone())]);
+            let p = o.update(&job, &mut out).expect("update");
+            black_box(o.finish(&mut out[p.written..]).expect("finish"));
+        }
+        "pushio-seal" => {
+            let (mut src, mut sink) = (&data[..], Discard(0));
+            let mut s = Sealer::new(&opts, &[&k]).expect("sealer");
+            loop {
+                let n = src.read(&mut buf).expect("read");
+                if n == 0 {
+                    break;
+                }
+                let w = s.update(&buf[..n], &mut out).expect("update");
+                sink.write_all(&out[..w]).expect("write");
+            }
+            black_box(s.finish(&mut out).expect("finish"));
+        }
+        "pushio-open" => {
+            let mut src = &job[..];
+            let mut o = Opener::new().unlock_with(vec![printseal::boxed(k.clone())]);
+            loop {
+                let n = src.read(&mut buf).expect("read");
+                if n == 0 {
+                    break;
+                }
+                let p = o.update(&buf[..n], &mut out).expect("update");
+                black_box(&out[..p.written]);
+            }
+            black_box(o.finish(&mut out).expect("finish"));
+        }
+        "io-seal" => {
+            let mut w = SealWriter::new(Discard(0), &opts, &[&k]).expect("writer");
+            write_in_pieces(&mut w, &data, piece);
+            black_box(w.finish().expect("finish").0);
+        }
+        "io-open" => {
+            let mut r = OpenReader::new(&job[..], &[&k]).expect("reader");
+            while r.read(&mut buf).expect("read") > 0 {
+                black_box(&buf);
+            }
+        }
+        _ => panic!("unknown path {path}"),
+    }
+}
+
 fn pipe(op: &str, mode: &str) -> io::Result<()> {
     let k = kek();
     let piece = match mode {
@@ -280,6 +391,11 @@ fn main() {
                 .expect("thread pool");
             println!("rayon pool: {threads} thread(s)");
             pool.install(|| mem(mib * MIB, runs));
+        }
+        Some("one") => {
+            let path = args.get(1).expect("speed one PATH [MiB]");
+            let mib: usize = args.get(2).and_then(|s| s.parse().ok()).unwrap_or(16);
+            one(path, mib * MIB);
         }
         Some("rewrap-file") => {
             let path = args.get(1).expect("speed rewrap-file PATH");

@@ -77,6 +77,17 @@ fn writer_seal(data: &[u8], suite: Suite, pattern: &[usize]) -> Recording {
     w.finish().unwrap()
 }
 
+/// Job lengths: empty, around one chunk, and runs of several batches.
+const LENS: [usize; 7] = [
+    0,
+    1,
+    CHUNK - 1,
+    CHUNK,
+    CHUNK + 1,
+    40 * CHUNK + 3,
+    70 * CHUNK,
+];
+
 const PATTERNS: &[&[usize]] = &[
     &[1],
     &[7, 8192],
@@ -95,15 +106,7 @@ const PATTERNS: &[&[usize]] = &[
 
 #[test]
 fn sealwriter_output_is_the_push_apis_for_every_write_pattern() {
-    for len in [
-        0,
-        1,
-        CHUNK - 1,
-        CHUNK,
-        CHUNK + 1,
-        40 * CHUNK + 3,
-        70 * CHUNK,
-    ] {
+    for len in LENS {
         let data = msg(len);
         for suite in Suite::ALL {
             let want = push_seal(&data, suite);
@@ -271,15 +274,7 @@ const SOURCES: &[&[usize]] = &[&[usize::MAX], &[1000], &[ENC], &[ENC + 1, 7, 655
 
 #[test]
 fn openreader_gives_the_plaintext_for_every_read_size_and_source_pattern() {
-    for len in [
-        0,
-        1,
-        CHUNK - 1,
-        CHUNK,
-        CHUNK + 1,
-        40 * CHUNK + 3,
-        70 * CHUNK,
-    ] {
+    for len in LENS {
         let data = msg(len);
         for suite in Suite::ALL {
             let sealed = push_seal(&data, suite);
