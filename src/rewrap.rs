@@ -137,10 +137,10 @@ fn rewrap_parsed(
         options.open.forced_backend(),
     )?;
     let mut stanzas = wrap_all(&unlocked.file_key, recipients, rng)?;
-    if let Some(m) = keep_len_mod {
-        if let Some(pad) = padding(header.context().len(), &stanzas, header.len(), m)? {
-            stanzas.push(pad);
-        }
+    if let Some(m) = keep_len_mod
+        && let Some(pad) = padding(header.context().len(), &stanzas, header.len(), m)?
+    {
+        stanzas.push(pad);
     }
     assemble(header.context(), &stanzas, ks)
 }
