@@ -239,9 +239,10 @@ fn mem(size: usize, runs: usize) {
 
     let gb = size as f64 / 1e9;
     println!(
-        "in memory, {} MiB, AES-256-GCM, backend {}, one thread, median of {runs}:",
+        "in memory, {} MiB, AES-256-GCM, backend {}, {} thread(s), median of {runs}:",
         size / MIB,
-        Backend::DEFAULT.name()
+        Backend::DEFAULT.name(),
+        rayon::current_num_threads()
     );
     println!("| path | seal GB/s | open GB/s | seal / push | open / push |");
     println!("|---|---:|---:|---:|---:|");
@@ -320,6 +321,8 @@ fn one(path: &str, size: usize) {
                 black_box(&buf);
             }
         }
+        // The setup alone, to subtract from the others' counts.
+        "none" => {}
         _ => panic!("unknown path {path}"),
     }
 }
@@ -329,7 +332,11 @@ fn pipe(op: &str, mode: &str) -> io::Result<()> {
     let piece = match mode {
         "1m" => MIB,
         "16m" => 16 * MIB,
-        _ => 0,
+        // "<n>k": pieces of n KiB.
+        k => k
+            .strip_suffix('k')
+            .and_then(|n| n.parse::<usize>().ok())
+            .map_or(0, |n| n << 10),
     };
     // The file descriptors themselves, not `io::stdout()`: std's stdout is line
     // buffered (it scans every write for a newline and copies the tail, which showed
@@ -389,7 +396,6 @@ fn main() {
                 .num_threads(threads)
                 .build()
                 .expect("thread pool");
-            println!("rayon pool: {threads} thread(s)");
             pool.install(|| mem(mib * MIB, runs));
         }
         Some("one") => {

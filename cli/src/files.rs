@@ -37,8 +37,14 @@ pub(crate) fn on_signal() {
     });
 }
 
-/// Buffer size of the hot paths: 1 MiB, so that the core's `parallel` feature gets runs
-/// of 64 chunks per call.
+/// Buffer size of the hot paths. Without `parallel`, 64 KiB: the plaintext stays in the
+/// core's L2 cache between the kernel's copy into it and the AEAD reading it, which
+/// seals 1 GiB about 10 % faster than a 1 MiB buffer (docs/PERFORMANCE.md); the core's
+/// `SealWriter` gathers the sealed bytes into large writes itself. With `parallel`,
+/// 1 MiB, so that the core gets runs of 64 chunks to share among threads.
+#[cfg(not(feature = "parallel"))]
+pub(crate) const BUF_SIZE: usize = 64 << 10;
+#[cfg(feature = "parallel")]
 pub(crate) const BUF_SIZE: usize = 1 << 20;
 
 /// An opened input: a file, or standard input as a file.
