@@ -89,17 +89,24 @@ for i in "${!DIRS[@]}"; do
   d=${DIRS[$i]}
   for mib in $SIZES; do
     head -c $((mib << 20)) /dev/zero | tr '\0' 'x' | "$SPEED" seal >"$d/job"
-    sync "$d/job"
+    sync -f "$d"
     rw=() cp1=() cp2=()
+    # Each kind in its own loop, the real copies last: freeing a gigabyte copy goes on
+    # in the background and would slow the next command's fsync.
     for r in $(seq 0 "$RUNS"); do
       t=$(ms "$SPEED" rewrap-file "$d/job")
       [ "$r" -gt 0 ] && rw+=("$t")
+    done
+    for r in $(seq 0 "$RUNS"); do
       t=$(ms sh -c "cp '$d/job' '$d/copy' && sync '$d/copy'")
       [ "$r" -gt 0 ] && cp1+=("$t")
       rm -f "$d/copy"
+    done
+    for r in $(seq 0 "$RUNS"); do
       t=$(ms sh -c "cp --reflink=never '$d/job' '$d/copy' && sync '$d/copy'")
       [ "$r" -gt 0 ] && cp2+=("$t")
       rm -f "$d/copy"
+      sync -f "$d"
     done
     a=$(printf '%s\n' "${rw[@]}" | median)
     b=$(printf '%s\n' "${cp1[@]}" | median)
