@@ -703,3 +703,77 @@ fn rewrap_file_to_64_recipients_has_no_room_for_padding_and_still_rewraps() {
     assert_eq!(&now[h.len()..], &sealed[old_len..]);
     assert_eq!(open(&now, &[&keks[63]]).unwrap().plaintext, data);
 }
+
+/// Writes a padding stanza with the given body (what a writer that does not zero it
+/// would make).
+struct PaddingRecipient(Vec<u8>);
+
+impl Recipient for PaddingRecipient {
+    fn wrap_file_key(
+        &self,
+        _file_key: &printseal::FileKey,
+        _rng: &mut dyn rand_core::CryptoRng,
+    ) -> printseal::Result<printseal::Stanza> {
+        printseal::Stanza::new(printseal::format::stanza::kind::PADDING, self.0.clone())
+    }
+}
+
+/// Records the kinds of the stanzas it is offered, and matches none.
+struct Watcher(std::cell::RefCell<Vec<u16>>);
+
+impl Identity for Watcher {
+    fn unwrap_stanza(
+        &self,
+        stanza: &printseal::Stanza,
+    ) -> Option<printseal::Result<printseal::FileKey>> {
+        self.0.borrow_mut().push(stanza.kind());
+        None
+    }
+}
+
+#[test]
+fn a_padding_stanza_of_any_body_opens_on_every_path_and_is_offered_to_no_identity() {
+    let data = msg(3 * 16384 + 5);
+    for body in [vec![], vec![0; 4096], vec![0xA5; 1000]] {
+        let sealed = seal_with_rng(
+            &SealOptions::new("application/pdf").created_at(1),
+            &[&kek(1), &PaddingRecipient(body.clone())],
+            &data,
+            &mut seeded_rng([5; 32]),
+        )
+        .unwrap();
+        let (_, kind, got) = last_stanza(&sealed);
+        assert_eq!(
+            (kind, &got),
+            (printseal::format::stanza::kind::PADDING, &body)
+        );
+        let watcher = Watcher(std::cell::RefCell::new(Vec::new()));
+        let k1 = kek(1);
+        let ids: Vec<&dyn Identity> = vec![&watcher, &k1];
+        assert_eq!(open(&sealed, &ids).unwrap().plaintext, data);
+        let mut r = printseal::io::OpenReader::new(&sealed[..], &ids).unwrap();
+        let mut back = Vec::new();
+        io::Read::read_to_end(&mut r, &mut back).unwrap();
+        assert_eq!(back, data);
+        assert!(
+            !watcher
+                .0
+                .borrow()
+                .contains(&printseal::format::stanza::kind::PADDING),
+            "an identity was offered the padding stanza"
+        );
+        // Only the padding: nobody can open it, and it is "no matching recipient".
+        let only_pad = open(&sealed, &[&watcher]).unwrap_err();
+        assert!(
+            matches!(only_pad, Error::NoMatchingRecipient),
+            "{only_pad:?}"
+        );
+        // The MAC covers the padding: a changed byte of it is a header MAC failure.
+        if !body.is_empty() {
+            let mut bad = sealed.clone();
+            let (len, _, _) = last_stanza(&sealed);
+            bad[len - 32 - 1] ^= 1;
+            assert!(matches!(open(&bad, &[&k1]), Err(Error::HeaderMac)));
+        }
+    }
+}
