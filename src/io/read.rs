@@ -62,6 +62,10 @@ pub struct OpenReader<R: Read> {
     eof: bool,
     /// Sealed payload bytes given to the decryptor, to keep its runs on chunk bounds.
     fed: u64,
+    /// With `parallel`, the second read-ahead buffer: filled while the threads open the
+    /// first, then swapped with it.
+    #[cfg(feature = "parallel")]
+    spare: Vec<u8>,
     /// Plaintext for reads shorter than a chunk; `out[out_pos..out_len]` is not served
     /// yet. Allocated once at its full size, never grown, wiped when dropped and on an
     /// error.
@@ -116,6 +120,8 @@ impl<R: Read> OpenReader<R> {
             in_end: 0,
             eof: false,
             fed: 0,
+            #[cfg(feature = "parallel")]
+            spare: Vec::new(),
             out: Zeroizing::new(Vec::new()),
             out_pos: 0,
             out_len: 0,
@@ -203,10 +209,30 @@ impl<R: Read> OpenReader<R> {
         } else {
             avail
         };
-        let input = &self.input[self.in_pos..self.in_pos + take];
         let needed = self.payload.update_output_len(take);
         let buf = dest.get(&mut self.out, needed);
-        let n = self.payload.update(input, buf)?;
+        let (run, rest) = self.input[self.in_pos..self.in_end].split_at(take);
+        // With `parallel`, when this run empties the read-ahead buffer, the next batch
+        // is read (a copy on this thread) while the threads open this one.
+        #[cfg(feature = "parallel")]
+        if !self.eof && rest.len() < ENCRYPTED_CHUNK_SIZE {
+            if self.spare.is_empty() {
+                self.spare = vec![0; READ_AHEAD];
+            }
+            let (payload, inner, spare) = (&mut self.payload, &mut self.inner, &mut self.spare);
+            let mut opened = Ok(0);
+            let read = rayon::in_place_scope(|s| {
+                s.spawn(|_| opened = payload.update(run, buf));
+                read_ahead(inner, rest, spare)
+            });
+            let n = opened?;
+            let (end, eof) = read?;
+            core::mem::swap(&mut self.input, &mut self.spare);
+            (self.in_pos, self.in_end, self.eof) = (0, end, eof);
+            self.fed += take as u64;
+            return Ok(n);
+        }
+        let n = self.payload.update(run, buf)?;
         self.in_pos += take;
         self.fed += take as u64;
         Ok(n)
@@ -218,6 +244,24 @@ impl<R: Read> OpenReader<R> {
         self.out_pos = 0;
         self.out_len = 0;
     }
+}
+
+/// Puts `rest` (the end of the read-ahead buffer, less than a chunk) at the start of
+/// `next` and reads after it until `next` is full or the input ends; returns where the
+/// bytes end and whether the input ended.
+#[cfg(feature = "parallel")]
+fn read_ahead<R: Read>(inner: &mut R, rest: &[u8], next: &mut [u8]) -> Result<(usize, bool)> {
+    next[..rest.len()].copy_from_slice(rest);
+    let mut end = rest.len();
+    while end < next.len() {
+        match inner.read(&mut next[end..]) {
+            Ok(0) => return Ok((end, true)),
+            Ok(n) => end += n,
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+            Err(e) => return Err(Error::Io(e)),
+        }
+    }
+    Ok((end, false))
 }
 
 /// Where a run of plaintext goes.
