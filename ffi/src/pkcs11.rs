@@ -37,6 +37,7 @@ pub struct TokenKek {
 
 impl TokenKek {
     /// Remembers the failure kind of a key-store error on its way out.
+    #[cfg_attr(not(feature = "pkcs11"), allow(dead_code))]
     fn note<T>(&self, res: printseal::Result<T>) -> printseal::Result<T> {
         if let Err(printseal::Error::KeyStore(k)) = &res {
             self.last_failure
