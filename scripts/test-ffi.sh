@@ -226,6 +226,19 @@ if module=$(softhsm_module) && command -v softhsm2-util >/dev/null; then
   ASAN_OPTIONS=detect_leaks=1 ./pkcs11_hooks "$module" printseal-ffi "$HSM/pin" "$vec" >pkcs11.log 2>&1 ||
     { tail -n 40 pkcs11.log; fail "PKCS#11 through the C ABI"; }
   check_ran pkcs11.log "pkcs11 (SoftHSM2, ASan)"
+  # The examples take a pkcs11: URI too (PIN from its pin-source): seal to the token's
+  # KEK and open through it; a URI naming no key opens nothing and leaves no output.
+  uri="pkcs11:token=printseal-ffi;object=vector-kek-2?module-path=$module&pin-source=file:$HSM/pin"
+  (
+    cd examples
+    export LD_LIBRARY_PATH="$PREFIX/lib"
+    ./seal_file "$ROOT/examples/data/sample-job.pdf" hsm.sealed "$uri"
+    ./open_file-static "$uri" hsm.sealed hsm.pdf
+    cmp hsm.pdf "$ROOT/examples/data/sample-job.pdf"
+    if ./open_file "${uri/vector-kek-2/no-such-key}" hsm.sealed wrong.pdf 2>/dev/null; then exit 1; fi
+    [ ! -e wrong.pdf ]
+  ) || fail "examples with a pkcs11: URI"
+  echo "examples: sealed to and opened with the token's KEK by URI"
   unset SOFTHSM2_CONF
   rm -rf "$HSM"
 elif [ "${CI:-}" = true ]; then
