@@ -721,6 +721,36 @@ static void test_streams(void) {
   CHECK(w5.out.len < n);
   EXPECT(printseal_seal_stream(o, &rk, 1, NULL, &r, mem_write, &w), PRINTSEAL_STATUS_NULL_PARAMETER);
   EXPECT(printseal_open_stream(NULL, &kek, 1, mem_read, &r, NULL, &w), PRINTSEAL_STATUS_NULL_PARAMETER);
+  /* Around the helpers' 1 MiB buffers (one buffer inline, more through the worker
+   * thread), both ways. */
+  const size_t MIB = 1024 * 1024;
+  const size_t sizes[] = {0, 1, MIB - 1, MIB, MIB + 1, 2 * MIB, 2 * MIB + 16385};
+  for (size_t i = 0; i < sizeof sizes / sizeof sizes[0]; i++) {
+    mem_reader rs = {pt, sizes[i], 0, 0, (size_t)-1, 0};
+    mem_writer ws = {{0}, (size_t)-1, 0};
+    OK(printseal_seal_stream(o, &rk, 1, mem_read, &rs, mem_write, &ws));
+    mem_reader ro = {ws.out.data, ws.out.len, 0, 0, (size_t)-1, 0};
+    mem_writer wo = {{0}, (size_t)-1, 0};
+    OK(printseal_open_stream(NULL, &kek, 1, mem_read, &ro, mem_write, &wo));
+    CHECK(wo.out.len == sizes[i] && (sizes[i] == 0 || memcmp(wo.out.data, pt, sizes[i]) == 0));
+    buf_free(&ws.out);
+    buf_free(&wo.out);
+  }
+  /* A chunk damaged in the third MiB fails on the worker thread: that error comes
+   * back (not a generic one), and nothing from that chunk on was written. */
+  {
+    mem_reader rs = {pt, n, 0, 0, (size_t)-1, 0};
+    mem_writer ws = {{0}, (size_t)-1, 0};
+    OK(printseal_seal_stream(o, &rk, 1, mem_read, &rs, mem_write, &ws));
+    size_t at = 2 * MIB + 5000;
+    ws.out.data[at] ^= 1;
+    mem_reader ro = {ws.out.data, ws.out.len, 0, 0, (size_t)-1, 0};
+    mem_writer wo = {{0}, (size_t)-1, 0};
+    EXPECT(printseal_open_stream(NULL, &kek, 1, mem_read, &ro, mem_write, &wo), PRINTSEAL_STATUS_PAYLOAD_TAMPERED);
+    CHECK(wo.out.len < at && memcmp(wo.out.data, pt, wo.out.len) == 0);
+    buf_free(&ws.out);
+    buf_free(&wo.out);
+  }
   buf_free(&back);
   buf_free(&w.out);
   buf_free(&w2.out);
