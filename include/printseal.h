@@ -4,8 +4,9 @@
  *
  * Conventions (every function follows them):
  * - Fallible calls return a printseal_status; PRINTSEAL_STATUS_OK is 0. Outputs are
- *   written only on success (BUFFER_TOO_SMALL stores the size needed, as each
- *   function says). printseal_status_str() names a code.
+ *   written only on success (BUFFER_TOO_SMALL stores the size needed, and the
+ *   PKCS#11 constructors' `failure` the key-store failure, as each function says).
+ *   printseal_status_str() names a code.
  * - Argument order: object, inputs, outputs; every buffer is followed by its length.
  *   A NULL pointer with length 0 is an empty buffer.
  * - Handles are opaque. *_free(NULL) does nothing. Identities and recipients are
