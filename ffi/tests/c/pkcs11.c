@@ -5,7 +5,8 @@
  * software KEK and the reverse (byte for byte with the test-hooks build), opens the
  * format vector sealed to KEK 2 through the token, rewraps from the token to X-Wing,
  * and checks KEY_STORE with its failure kind for a missing module, a wrong PIN, a
- * missing token and a missing key.
+ * missing token and a missing key, and, read from the handle, for a key that vanished
+ * from the token after the handle was made.
  * Usage: pkcs11 MODULE TOKEN_LABEL PIN_FILE VECTOR_FILE   (the PIN is read from the
  * file, never from the command line) */
 #define _POSIX_C_SOURCE 200809L
@@ -328,6 +329,24 @@ int main(int argc, char **argv) {
     printseal_identity_free(again);
     printseal_recipient_free(gen_r);
     printseal_identity_free(gen);
+  }
+
+  /* A token failure after the handle was made: the token's objects vanish (the
+   * token directory is emptied, as if the token were re-initialised elsewhere). The
+   * seal fails with KEY_STORE, and the handle tells which failure. */
+  {
+    const char *conf = getenv("SOFTHSM2_CONF");
+    char cmd[4200];
+    CHECK(conf != NULL);
+    snprintf(cmd, sizeof cmd, "rm -rf \"$(dirname '%s')/tokens\"/*", conf ? conf : "/nonexistent");
+    CHECK(system(cmd) == 0);
+    printseal_seal_options *o = options();
+    printseal_sealer *s = NULL;
+    EXPECT(printseal_sealer_new(o, &tok_r, 1, &s), PRINTSEAL_STATUS_KEY_STORE);
+    /* C_WrapKey with a key handle that no longer names an object. */
+    CHECK(printseal_recipient_key_store_failure(tok_r) == PRINTSEAL_KEY_STORE_FAILURE_KEY_NOT_FOUND);
+    CHECK(printseal_identity_key_store_failure(tok) == PRINTSEAL_KEY_STORE_FAILURE_KEY_NOT_FOUND);
+    printseal_seal_options_free(o);
   }
 
   free(pt);
