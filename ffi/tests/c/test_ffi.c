@@ -1503,6 +1503,20 @@ static void test_injected_faults(void) {
   mem_reader rj = {job.data, job.len, 0, 0, (size_t)-1, 0};
   EXPECT(printseal_rewrap_stream(NULL, &kek, 1, &rx, 1, false, mem_read, &rj, mem_write, &mw), PRINTSEAL_STATUS_RANDOMNESS);
   CHECK(mw.out.len == 0);
+  {
+    /* The file is left as it was. */
+    char path[] = "/tmp/printseal-ffi-fault-XXXXXX";
+    int fd = mkstemp(path);
+    CHECK(fd >= 0 && write(fd, job.data, job.len) == (ssize_t)job.len);
+    close(fd);
+    EXPECT(printseal_rewrap_file(path, strlen(path), NULL, &kek, 1, &rx, 1, false), PRINTSEAL_STATUS_RANDOMNESS);
+    FILE *f = fopen(path, "rb");
+    uint8_t back[8192];
+    size_t got = f ? fread(back, 1, sizeof back, f) : 0;
+    if (f) fclose(f);
+    CHECK(got == job.len && memcmp(back, job.data, got) == 0);
+    unlink(path);
+  }
   /* Opening needs no randomness. */
   buf_t pt2 = {0};
   OK(open_push(&kek, 1, NULL, job.data, job.len, 1000, &pt2));
