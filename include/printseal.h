@@ -4,8 +4,9 @@
  *
  * Conventions (every function follows them):
  * - Fallible calls return a printseal_status; PRINTSEAL_STATUS_OK is 0. Outputs are
- *   written only on success (BUFFER_TOO_SMALL stores the size needed, as each
- *   function says). printseal_status_str() names a code.
+ *   written only on success (BUFFER_TOO_SMALL stores the size needed, and the
+ *   PKCS#11 constructors' `failure` the key-store failure, as each function says).
+ *   printseal_status_str() names a code.
  * - Argument order: object, inputs, outputs; every buffer is followed by its length.
  *   A NULL pointer with length 0 is an empty buffer.
  * - Handles are opaque. *_free(NULL) does nothing. Identities and recipients are
@@ -207,6 +208,11 @@ enum printseal_key_kind
    */
   PRINTSEAL_KEY_KIND_XWING = 17,
   /**
+   * A KEK held in a PKCS#11 token (`printseal_identity_from_pkcs11`): it writes and
+   * opens KEK stanzas (kind 0x0001), and its value never leaves the token.
+   */
+  PRINTSEAL_KEY_KIND_PKCS11 = 65534,
+  /**
    * A key held by a host key store through `printseal_key_store` callbacks.
    */
   PRINTSEAL_KEY_KIND_KEY_STORE = 65535,
@@ -287,6 +293,35 @@ typedef int32_t printseal_key_store_failure;
 #endif // __cplusplus
 
 /**
+ * Where `printseal_seekable_opener_seek` counts from, as `lseek`'s `whence`.
+ */
+enum printseal_whence
+#if defined(__cplusplus) || __STDC_VERSION__ >= 202311L
+  : uint32_t
+#endif // defined(__cplusplus) || __STDC_VERSION__ >= 202311L
+ {
+  /**
+   * From the start of the plaintext.
+   */
+  PRINTSEAL_WHENCE_SET = 0,
+  /**
+   * From the current position.
+   */
+  PRINTSEAL_WHENCE_CURRENT = 1,
+  /**
+   * From the end of the plaintext (authenticates the length first).
+   */
+  PRINTSEAL_WHENCE_END = 2,
+};
+#ifndef __cplusplus
+#if __STDC_VERSION__ >= 202311L
+typedef enum printseal_whence printseal_whence;
+#else
+typedef uint32_t printseal_whence;
+#endif // __STDC_VERSION__ >= 202311L
+#endif // __cplusplus
+
+/**
  * A parsed header.
  *
  * Two kinds of pointer: from `printseal_header_parse`, owned by the caller (a
@@ -298,7 +333,8 @@ typedef int32_t printseal_key_store_failure;
 typedef struct printseal_header printseal_header;
 
 /**
- * A key that can open jobs: a KEK, an X25519 or X-Wing secret key, or a key store.
+ * A key that can open jobs: a KEK, an X25519 or X-Wing secret key, a KEK in a
+ * PKCS#11 token, or a key store.
  *
  * Immutable, reference-counted (an `Arc<IdentityKey>` in Rust); any thread may use
  * it, also several at once. Free with `printseal_identity_free`; its secret is
@@ -331,8 +367,8 @@ typedef struct printseal_opener printseal_opener;
 typedef struct printseal_policy printseal_policy;
 
 /**
- * A key that jobs can be sealed to: a KEK, an X25519 or X-Wing public key, or a key
- * store.
+ * A key that jobs can be sealed to: a KEK, an X25519 or X-Wing public key, a KEK in a
+ * PKCS#11 token, or a key store.
  *
  * Immutable, reference-counted (an `Arc<RecipientKey>` in Rust); any thread may use
  * it, also several at once. Free with `printseal_recipient_free`.
@@ -623,7 +659,9 @@ void printseal_header_free(struct printseal_header *header);
 
 /**
  * Seals everything `read` gives to the recipients and hands the sealed job to
- * `write`, in 1 MiB steps. Only an OK return means `write` received a complete job: on
+ * `write`, in 1 MiB steps. `read` and `write` are called from the calling thread only,
+ * in order; for a job over 1 MiB the sealing runs on a second thread meanwhile, so
+ * that reading and writing overlap it. Only an OK return means `write` received a complete job: on
  * a read or write error (`IO`) or any other error, what was written is a truncated
  * job that no opener accepts.
  *
@@ -641,7 +679,10 @@ printseal_status printseal_seal_stream(const struct printseal_seal_options *opts
  * Opens the sealed job `read` gives with the identities (and `policy`, which may be
  * NULL for the default: expired jobs refused) and hands the plaintext to `write`,
  * each chunk only after its tag verified. Only an OK return means the job was
- * complete and authentic: on an error, discard what `write` received.
+ * complete and authentic: on an error, discard what `write` received. `read`,
+ * `write` and the identities' unlocking (key-store callbacks) run on the calling
+ * thread; after the first 1 MiB the decryption runs on a second thread, so that
+ * reading and writing overlap it.
  *
  * Errors: `NULL_PARAMETER`; `IO`; every error of `printseal_opener_update` and
  * `printseal_opener_finish`.
@@ -691,60 +732,6 @@ printseal_status printseal_rewrap_file(const char *path,
                                        const struct printseal_recipient *const *recipients,
                                        size_t n_recipients,
                                        bool allow_mixed_pq);
-
-/**
- * Opens the job of `size` bytes that `pread` reads: reads and authenticates the
- * header with the identities and `policy` (NULL: the default policy).
- *
- * On success `*out` is a new seekable opener the caller owns.
- *
- * Errors: `NULL_PARAMETER`; `IO`; every header, key and policy error of
- * `printseal_opener_unlock`; `TRUNCATED`.
- */
-printseal_status printseal_seekable_opener_new(const struct printseal_policy *policy,
-                                               const struct printseal_identity *const *identities,
-                                               size_t n_identities,
-                                               printseal_pread_callback pread,
-                                               void *userdata,
-                                               uint64_t size,
-                                               struct printseal_seekable_opener **out);
-
-/**
- * The authenticated plaintext length (reads and verifies the final chunk).
- *
- * Errors: `NULL_PARAMETER`; `IO`; `TRUNCATED`; `PAYLOAD_TAMPERED`.
- */
-printseal_status printseal_seekable_opener_plaintext_len(struct printseal_seekable_opener *opener,
-                                                         uint64_t *out);
-
-/**
- * Reads up to `len` plaintext bytes at plaintext offset `offset` into `buf`;
- * `*out_n` gets how many (less than `len` only at the end; 0 at or past it).
- *
- * Errors: `NULL_PARAMETER`; `INVALID_INPUT`; `IO`; `PAYLOAD_TAMPERED`;
- * `TRUNCATED`; `INVALID_SEEK`.
- */
-printseal_status printseal_seekable_opener_read_at(struct printseal_seekable_opener *opener,
-                                                   uint64_t offset,
-                                                   uint8_t *buf,
-                                                   size_t len,
-                                                   size_t *out_n);
-
-/**
- * The header (borrowed until the opener is freed).
- */
-const struct printseal_header *printseal_seekable_opener_header(const struct printseal_seekable_opener *opener);
-
-/**
- * The text of the last error, borrowed until the next call; empty if none.
- */
-struct printseal_str printseal_seekable_opener_error_detail(const struct printseal_seekable_opener *opener);
-
-/**
- * Frees the seekable opener, wiping its keys and cached plaintext. NULL does
- * nothing.
- */
-void printseal_seekable_opener_free(struct printseal_seekable_opener *opener);
 
 /**
  * Rewrites only the header of a sealed job held in memory, for a host that rewrites
@@ -1044,6 +1031,73 @@ struct printseal_str printseal_opener_error_detail(const struct printseal_opener
 void printseal_opener_free(struct printseal_opener *opener);
 
 /**
+ * Opens the AES-256 KEK named by a PKCS#11 URI (RFC 7512, `uri_len` bytes of
+ * UTF-8), such as
+ * `pkcs11:token=print01;id=%01;type=secret-key?module-path=/usr/lib/softhsm/libsofthsm2.so`,
+ * and logs in with `pin` (`pin_len` bytes of UTF-8, borrowed for the call and not
+ * kept; wipe your copy) or, for `pin` NULL, with the URI's
+ * `pin-source=file:/path`. A PIN is never part of the URI (`pin-value` is
+ * refused).
+ *
+ * The identity opens KEK stanzas through the token (`C_UnwrapKey`,
+ * `CKM_AES_KEY_WRAP_PAD`), and `printseal_identity_to_recipient` gives the
+ * recipient that seals through it (`C_WrapKey`): byte-identical to a software KEK
+ * with the same value and id (`PRINTSEAL_KEK_ID_LEN`-byte `CKA_ID`s are the key id
+ * as is). Its kind is `PRINTSEAL_KEY_KIND_PKCS11`; `printseal_identity_key_id`
+ * gives its stanza key id; `printseal_identity_kek_bytes` refuses it (the value
+ * never leaves the token). A stanza for another key id is skipped without a token
+ * call. Any thread; the module is loaded and initialised once per process.
+ *
+ * `failure` may be NULL; otherwise it always receives the
+ * `printseal_key_store_failure` of a `KEY_STORE` error, and 0 for any other return.
+ * On success `*out` is a new identity the caller owns.
+ *
+ * Errors: `NULL_PARAMETER`; `INVALID_INPUT` (not UTF-8, a URI the key store
+ * refuses, such as one with `pin-value`, no `module-path`, or a PIN and a
+ * `pin-source` both); `KEY_STORE` (module missing or not PKCS#11: `MODULE_UNAVAILABLE`;
+ * no such token: `TOKEN_ABSENT`; PIN refused or needed: `PIN_INCORRECT`; no such
+ * key: `KEY_NOT_FOUND`; not AES-256 or neither wrap nor unwrap:
+ * `KEY_NOT_PERMITTED`; several matches, unreadable PIN file: `OTHER`; or a build
+ * without the `pkcs11` feature: `MODULE_UNAVAILABLE`).
+ */
+printseal_status printseal_identity_from_pkcs11(const char *uri,
+                                                size_t uri_len,
+                                                const uint8_t *pin,
+                                                size_t pin_len,
+                                                const struct printseal_identity **out,
+                                                int32_t *failure);
+
+/**
+ * Generates a new AES-256 KEK inside the token named by the URI, which must give
+ * `id=` (16 bytes recommended: it is then the stanza key id as is) and may give
+ * `object=` as its label, then opens it as `printseal_identity_from_pkcs11` does.
+ * The key is a token object that can never be read or wrapped out (not
+ * `CKA_EXTRACTABLE`, `CKA_SENSITIVE`), permitted to wrap and unwrap only.
+ *
+ * Errors: as `printseal_identity_from_pkcs11`; `INVALID_INPUT` without `id=`;
+ * `KEY_STORE` with `OTHER` if a key with that id or label exists already.
+ */
+printseal_status printseal_identity_generate_in_pkcs11(const char *uri,
+                                                       size_t uri_len,
+                                                       const uint8_t *pin,
+                                                       size_t pin_len,
+                                                       const struct printseal_identity **out,
+                                                       int32_t *failure);
+
+/**
+ * The `printseal_key_store_failure` of the last token call that failed through
+ * this PKCS#11 identity or a recipient made from it (on any thread), 0 if none,
+ * for NULL, or for any other kind of identity.
+ */
+int32_t printseal_identity_key_store_failure(const struct printseal_identity *identity);
+
+/**
+ * As `printseal_identity_key_store_failure`, for a recipient made from a PKCS#11
+ * identity (the two share it).
+ */
+int32_t printseal_recipient_key_store_failure(const struct printseal_recipient *recipient);
+
+/**
  * A new policy that refuses expired jobs only. `*out` is owned by the caller
  * (`printseal_policy_free`).
  *
@@ -1299,12 +1353,112 @@ struct printseal_str printseal_sealer_error_detail(const struct printseal_sealer
  */
 void printseal_sealer_free(struct printseal_sealer *sealer);
 
+/**
+ * Opens the job of `size` bytes that `pread` reads: reads and authenticates the
+ * header with the identities and `policy` (NULL: the default policy).
+ *
+ * On success `*out` is a new seekable opener the caller owns.
+ *
+ * Errors: `NULL_PARAMETER`; `IO`; every header, key and policy error of
+ * `printseal_opener_unlock`; `TRUNCATED`.
+ */
+printseal_status printseal_seekable_opener_new(const struct printseal_policy *policy,
+                                               const struct printseal_identity *const *identities,
+                                               size_t n_identities,
+                                               printseal_pread_callback pread,
+                                               void *userdata,
+                                               uint64_t size,
+                                               struct printseal_seekable_opener **out);
+
+/**
+ * The authenticated plaintext length (reads and verifies the final chunk).
+ *
+ * Errors: `NULL_PARAMETER`; `IO`; `TRUNCATED`; `PAYLOAD_TAMPERED`.
+ */
+printseal_status printseal_seekable_opener_plaintext_len(struct printseal_seekable_opener *opener,
+                                                         uint64_t *out);
+
+/**
+ * Reads up to `len` plaintext bytes at plaintext offset `offset` into `buf`;
+ * `*out_n` gets how many (less than `len` only at the end; 0 at or past it).
+ * Like `pread`, it does not depend on the position; it leaves it at
+ * `offset + *out_n`.
+ *
+ * Errors: `NULL_PARAMETER`; `INVALID_INPUT`; `IO`; `PAYLOAD_TAMPERED`;
+ * `TRUNCATED`.
+ */
+printseal_status printseal_seekable_opener_read_at(struct printseal_seekable_opener *opener,
+                                                   uint64_t offset,
+                                                   uint8_t *buf,
+                                                   size_t len,
+                                                   size_t *out_n);
+
+/**
+ * Moves the position: to `offset` counted from the start (`whence` =
+ * `PRINTSEAL_WHENCE_SET`), from the current position (`_CURRENT`) or from the end
+ * of the plaintext (`_END`, which first authenticates the length). `*new_pos`
+ * gets the new position. A position past the end is allowed (reads there give 0
+ * bytes); before the start, or past what a `uint64_t` holds, is not.
+ *
+ * Errors: `NULL_PARAMETER`; `INVALID_INPUT` (unknown `whence`); `INVALID_SEEK`
+ * (a negative `offset` from the start, or a position before 0 or past
+ * `UINT64_MAX`; the position is unchanged); for `_END` as
+ * `printseal_seekable_opener_plaintext_len`.
+ */
+printseal_status printseal_seekable_opener_seek(struct printseal_seekable_opener *opener,
+                                                int64_t offset,
+                                                uint32_t whence,
+                                                uint64_t *new_pos);
+
+/**
+ * Reads up to `len` plaintext bytes at the current position into `buf` and
+ * advances the position; `*out_n` gets how many (less than `len` only at the end,
+ * 0 at or past it).
+ *
+ * Errors: `NULL_PARAMETER`; `INVALID_INPUT`; `IO`; `PAYLOAD_TAMPERED`;
+ * `TRUNCATED`.
+ */
+printseal_status printseal_seekable_opener_read(struct printseal_seekable_opener *opener,
+                                                uint8_t *buf,
+                                                size_t len,
+                                                size_t *out_n);
+
+/**
+ * The header (borrowed until the opener is freed).
+ */
+const struct printseal_header *printseal_seekable_opener_header(const struct printseal_seekable_opener *opener);
+
+/**
+ * The text of the last error, borrowed until the next call; empty if none.
+ */
+struct printseal_str printseal_seekable_opener_error_detail(const struct printseal_seekable_opener *opener);
+
+/**
+ * Frees the seekable opener, wiping its keys and cached plaintext. NULL does
+ * nothing.
+ */
+void printseal_seekable_opener_free(struct printseal_seekable_opener *opener);
+
 #if defined(PRINTSEAL_TEST_HOOKS)
 /**
- * TEST ONLY (feature `test-hooks`, never in a product build): a sealer whose
- * file key, salt and recipient randomness come from a ChaCha20 generator seeded
- * with the 32 bytes at `seed`, so that tests reproduce tests/vectors byte for
- * byte. Otherwise as `printseal_sealer_new`.
+ * TEST ONLY (feature `test-hooks`): simulates a fault until called again with
+ * `PRINTSEAL_STATUS_OK`. `PRINTSEAL_STATUS_RANDOMNESS`: the operating system's
+ * generator fails (every seal, rewrap and key generation then fails as it would).
+ * `PRINTSEAL_STATUS_INTERNAL`: the next step of every sealer or opener fails as a
+ * broken invariant inside the core would (the object is then failed). Process-wide:
+ * call it only while no other thread uses printseal.
+ *
+ * Errors: `INVALID_INPUT` for any other status (nothing changes).
+ */
+printseal_status printseal_inject_fault_for_testing(uint32_t status);
+#endif
+
+#if defined(PRINTSEAL_TEST_HOOKS)
+/**
+ * TEST ONLY (feature `test-hooks`): a sealer whose file key, salt and recipient
+ * randomness come from a ChaCha20 generator seeded with the 32 bytes at `seed`, so
+ * that tests reproduce tests/vectors byte for byte. Otherwise as
+ * `printseal_sealer_new`.
  *
  * Errors: as `printseal_sealer_new`.
  */

@@ -2,9 +2,11 @@
 # Tests of the C ABI (ffi/, libprintseal): header regeneration and diff, version
 # macros, exported symbols, SONAME, install layout and pkg-config, C tests under
 # AddressSanitizer + UndefinedBehaviorSanitizer and under valgrind, the header as
-# C++, the format vectors through the C ABI, Rust interop, and the C examples built
-# with make (static and pkg-config) and CMake. Called by scripts/test.sh; installs
-# what it needs on a fresh machine (cbindgen, gcc/g++, valgrind, cmake, pkg-config).
+# C++, a NULL-argument case for every function, the format vectors through the C ABI,
+# fault injection, a real SoftHSM2 token, every status provoked, Rust interop, and the
+# C examples built with make (static and pkg-config) and CMake. Called by
+# scripts/test.sh; installs what it needs on a fresh machine (cbindgen, gcc/g++,
+# valgrind, cmake, pkg-config, softhsm2).
 #
 # The library is built with the dev profile (dependencies at opt-level 2), which
 # shares the aws-lc-sys build of `cargo test --features aws-lc-rs,...`; packagers
@@ -120,6 +122,24 @@ ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:ha
   ./test_ffi_asan >asan.log 2>&1 || { tail -n 60 asan.log; fail "test_ffi under ASan/UBSan"; }
 check_ran asan.log "test_ffi (ASan+UBSan)"
 
+step "every function of the header with a pointer argument has a NULL-argument case"
+# Functions (less the test-hooks block) that take a pointer or a callback, from the
+# declarations with the comments removed; test_ffi logs "null-case: NAME" for each
+# function it called with NULL arguments and checked.
+awk '/#if defined\(PRINTSEAL_TEST_HOOKS\)/{skip=1} !skip{print} /#endif/{skip=0}' \
+  "$ROOT/include/printseal.h" |
+  perl -0777 -ne 's{/\*.*?\*/}{}gs;
+    while (/\b(printseal_\w+)\(([^;{}()]*)\);/g) {
+      my ($name, $params) = ($1, $2);
+      print "$name\n" if $params =~ /\*|_callback\b/;
+    }' |
+  sort -u >pointer-functions.txt
+[ "$(wc -l <pointer-functions.txt)" -gt 60 ] || fail "could not list the header's functions"
+sed -n 's/^null-case: //p' asan.log | sort -u >null-cases.txt
+missing=$(comm -23 pointer-functions.txt null-cases.txt)
+[ -z "$missing" ] || fail "no NULL-argument case for: $missing"
+echo "$(wc -l <pointer-functions.txt) functions with pointer arguments, each with a NULL case"
+
 step "C tests under valgrind (shared library from pkg-config)"
 # shellcheck disable=SC2046
 gcc "${CFLAGS[@]}" -O1 $(pkg-config --cflags printseal) "$ROOT/ffi/tests/c/test_ffi.c" \
@@ -174,6 +194,67 @@ check_ran vectors.log "vectors (ASan)"
 gcc "${CFLAGS[@]}" "${SAN[@]}" -DPRINTSEAL_TEST_HOOKS "$ROOT/ffi/tests/c/test_ffi.c" \
   "$ROOT/target/$PROFILE/libprintseal_ffi.a" "${STATIC_LIBS[@]}" -o test_ffi_hooks
 ./test_ffi_hooks quick >hooks.log 2>&1 || { tail -n 40 hooks.log; fail "test_ffi with hooks"; }
-check_ran hooks.log "test_ffi (panic boundary)"
+check_ran hooks.log "test_ffi (panic boundary, injected faults)"
+
+# --- PKCS#11: a SoftHSM2 token in a temporary directory ---------------------------------
+step "KEKs in a PKCS#11 token (SoftHSM2) through the C ABI"
+# shellcheck source=scripts/softhsm.sh
+. "$ROOT/scripts/softhsm.sh"
+ensure_softhsm
+: >pkcs11.log
+if module=$(softhsm_module) && command -v softhsm2-util >/dev/null; then
+  HSM=$(mktemp -d "$WORK/softhsm.XXXXXX")
+  mkdir "$HSM/tokens"
+  printf 'directories.tokendir = %s/tokens\nobjectstore.backend = file\nlog.level = ERROR\nslots.removable = false\n' \
+    "$HSM" >"$HSM/softhsm2.conf"
+  export SOFTHSM2_CONF="$HSM/softhsm2.conf"
+  # Test PINs, given to SoftHSM2's own tool on its command line (a test token only);
+  # printseal reads the user PIN from the file.
+  (umask 077 && printf '4711-user-pin\n' >"$HSM/pin")
+  softhsm2-util --init-token --free --label printseal-ffi --so-pin 0815-so-pin \
+    --pin 4711-user-pin >/dev/null
+  # KEK 2 of tests/vectors, moved into the token by SoftHSM2's tool as an operator would.
+  vec="$ROOT/tests/vectors/two_keks"
+  kek_hex=$(sed -n 's/^kek: //p' "$vec")
+  (umask 077 && printf '%b' "$(printf '%s' "$kek_hex" | sed 's/../\\x&/g')" >"$HSM/kek2.bin")
+  [ "$(stat -c %s "$HSM/kek2.bin")" = 32 ] || fail "KEK 2 of the vectors is not 32 bytes"
+  softhsm2-util --import "$HSM/kek2.bin" --aes --token printseal-ffi --label vector-kek-2 \
+    --id "$(sed -n 's/^kek id: //p' "$vec")" --pin 4711-user-pin >/dev/null
+  rm -f "$HSM/kek2.bin"
+  gcc "${CFLAGS[@]}" "${SAN[@]}" -DPRINTSEAL_TEST_HOOKS "$ROOT/ffi/tests/c/pkcs11.c" \
+    "$ROOT/target/$PROFILE/libprintseal_ffi.a" "${STATIC_LIBS[@]}" -o pkcs11_hooks
+  ASAN_OPTIONS=detect_leaks=1 ./pkcs11_hooks "$module" printseal-ffi "$HSM/pin" "$vec" >pkcs11.log 2>&1 ||
+    { tail -n 40 pkcs11.log; fail "PKCS#11 through the C ABI"; }
+  check_ran pkcs11.log "pkcs11 (SoftHSM2, ASan)"
+  # The examples take a pkcs11: URI too (PIN from its pin-source): seal to the token's
+  # KEK and open through it; a URI naming no key opens nothing and leaves no output.
+  uri="pkcs11:token=printseal-ffi;object=vector-kek-2?module-path=$module&pin-source=file:$HSM/pin"
+  (
+    cd examples
+    export LD_LIBRARY_PATH="$PREFIX/lib"
+    ./seal_file "$ROOT/examples/data/sample-job.pdf" hsm.sealed "$uri"
+    ./open_file-static "$uri" hsm.sealed hsm.pdf
+    cmp hsm.pdf "$ROOT/examples/data/sample-job.pdf"
+    if ./open_file "${uri/vector-kek-2/no-such-key}" hsm.sealed wrong.pdf 2>/dev/null; then exit 1; fi
+    [ ! -e wrong.pdf ]
+  ) || fail "examples with a pkcs11: URI"
+  echo "examples: sealed to and opened with the token's KEK by URI"
+  unset SOFTHSM2_CONF
+  rm -rf "$HSM"
+elif [ "${CI:-}" = true ]; then
+  fail "SoftHSM2 is missing under CI=true (apt-get install softhsm2)"
+else
+  echo "SoftHSM2 not installed: the PKCS#11 C test was not run"
+fi
+
+step "every status of the header is provoked by some test"
+sed -n 's/^ *PRINTSEAL_STATUS_[A-Z_]* = \([0-9]*\),\{0,1\}$/\1/p' "$ROOT/include/printseal.h" |
+  sort -u >statuses.txt
+[ "$(wc -l <statuses.txt)" -ge 25 ] || fail "could not list the header's statuses"
+cat asan.log hooks.log vectors.log pkcs11.log | sed -n 's/^statuses provoked://p' |
+  tr ' ' '\n' | sed '/^$/d' | sort -u >provoked.txt
+missing=$(comm -23 statuses.txt provoked.txt)
+[ -z "$missing" ] || fail "statuses no test provokes: $missing"
+echo "all $(wc -l <statuses.txt) statuses provoked (RANDOMNESS and INTERNAL by fault injection)"
 
 step "ffi: all passed"

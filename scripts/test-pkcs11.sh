@@ -9,23 +9,9 @@ export CARGO_TERM_COLOR=never
 
 step() { printf '\n==> %s\n' "$*"; }
 
-have_softhsm() {
-  [ -n "${PRINTSEAL_PKCS11_MODULE:-}" ] && [ -e "$PRINTSEAL_PKCS11_MODULE" ] && return 0
-  for m in /usr/lib/softhsm/libsofthsm2.so /usr/lib/*-linux-gnu/softhsm/libsofthsm2.so; do
-    [ -e "$m" ] && return 0
-  done
-  return 1
-}
-
-if ! have_softhsm; then
-  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
-    step "installing softhsm2 (Debian package)"
-    apt-get update -qq
-    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends softhsm2 >/dev/null
-  else
-    echo "SoftHSM2 missing and not root: install it with 'apt-get install softhsm2'" >&2
-  fi
-fi
+# shellcheck source=scripts/softhsm.sh
+. scripts/softhsm.sh
+ensure_softhsm
 
 step "printseal-pkcs11: clippy (all targets, -D warnings)"
 cargo clippy -p printseal-pkcs11 --all-targets -- -D warnings

@@ -1,6 +1,7 @@
-/* open_file: opens a sealed job with a secret key.
+/* open_file: opens a sealed job with a secret key, or with a KEK in an HSM.
  *
  *   open_file SECRET_FILE IN OUT
+ *   open_file 'pkcs11:...?module-path=...&pin-source=file:...' IN OUT
  *
  * Uses the push API: feed sealed bytes, get plaintext into our own buffers, then
  * finish. Only finish returning OK means the job was complete and authentic, so
@@ -15,6 +16,16 @@
 #include <printseal.h>
 
 static const printseal_identity *load_identity(const char *path) {
+  if (strncmp(path, "pkcs11:", 7) == 0) {
+    /* A KEK in a PKCS#11 token: the token unwraps; the PIN comes from the URI's
+     * pin-source file (never from the command line). */
+    const printseal_identity *id = NULL;
+    int32_t failure = 0;
+    printseal_status st = printseal_identity_from_pkcs11(path, strlen(path), NULL, 0, &id, &failure);
+    if (st != PRINTSEAL_STATUS_OK)
+      fprintf(stderr, "PKCS#11 key: %s (key store failure %d)\n", printseal_status_str(st), failure);
+    return id;
+  }
   char text[256] = {0};
   FILE *f = fopen(path, "r");
   if (!f || !fgets(text, sizeof text, f)) {
@@ -32,7 +43,7 @@ static const printseal_identity *load_identity(const char *path) {
 
 int main(int argc, char **argv) {
   if (argc != 4) {
-    fprintf(stderr, "usage: %s SECRET_FILE IN OUT\n", argv[0]);
+    fprintf(stderr, "usage: %s SECRET_FILE|PKCS11_URI IN OUT\n", argv[0]);
     return 2;
   }
   const printseal_identity *id = load_identity(argv[1]);

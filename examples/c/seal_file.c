@@ -1,6 +1,7 @@
 /* seal_file: seals a print job to one or more recipients.
  *
- *   seal_file IN OUT RECIPIENT...      RECIPIENT: printseal1... or printseal-pq1...
+ *   seal_file IN OUT RECIPIENT...      RECIPIENT: printseal1..., printseal-pq1..., or
+ *                                      pkcs11:... (a KEK in an HSM; PIN from pin-source)
  *
  * Uses the whole-stream helper over stdio callbacks. The sealed job is written to a
  * temporary file next to OUT (mode 0600) and renamed into place only when complete,
@@ -40,7 +41,16 @@ int main(int argc, char **argv) {
   printseal_seal_options *opts = NULL;
   printseal_status st = PRINTSEAL_STATUS_OK;
   for (size_t i = 0; i < n && st == PRINTSEAL_STATUS_OK; i++) {
-    st = printseal_recipient_parse(argv[3 + i], strlen(argv[3 + i]), &rcpts[i]);
+    const char *arg = argv[3 + i];
+    if (strncmp(arg, "pkcs11:", 7) == 0) {
+      /* A KEK in a PKCS#11 token: the token wraps the file key (C_WrapKey). */
+      const printseal_identity *kek = NULL;
+      st = printseal_identity_from_pkcs11(arg, strlen(arg), NULL, 0, &kek, NULL);
+      if (st == PRINTSEAL_STATUS_OK) st = printseal_identity_to_recipient(kek, &rcpts[i]);
+      printseal_identity_free(kek);
+    } else {
+      st = printseal_recipient_parse(arg, strlen(arg), &rcpts[i]);
+    }
     if (st != PRINTSEAL_STATUS_OK) fprintf(stderr, "recipient %zu: ", i + 1);
   }
   /* Public metadata: readable without a key. Private entries: only by recipients. */

@@ -111,6 +111,21 @@ fn key_store_error(code: i32) -> printseal::Error {
     printseal::KeyStoreError::new(failure, format!("key store callback returned {code}")).into()
 }
 
+/// The `printseal_key_store_failure` code of a core key-store failure (the reverse of
+/// [`key_store_error`]).
+pub(crate) fn failure_code(failure: printseal::KeyStoreFailure) -> i32 {
+    use printseal::KeyStoreFailure as F;
+    let f = match failure {
+        F::ModuleUnavailable => printseal_key_store_failure::ModuleUnavailable,
+        F::TokenAbsent => printseal_key_store_failure::TokenAbsent,
+        F::PinIncorrect => printseal_key_store_failure::PinIncorrect,
+        F::KeyNotFound => printseal_key_store_failure::KeyNotFound,
+        F::KeyNotPermitted => printseal_key_store_failure::KeyNotPermitted,
+        _ => printseal_key_store_failure::Other,
+    };
+    f as i32
+}
+
 /// What a key-store callback returns on failure (0 is success). Any other non-zero
 /// value is reported as `OTHER`.
 #[repr(i32)]

@@ -1,26 +1,25 @@
 //! The host's own I/O through callbacks (after rustls-ffi `librustls/src/io.rs`):
-//! whole-stream seal, open and rewrap, the atomic in-place rewrap of a file, and
-//! random-access opening through a pread-style callback.
+//! whole-stream seal, open and rewrap, the atomic in-place rewrap of a file, and the
+//! in-memory header rewrap. Random access through a pread callback is `seekable.rs`.
 
 use core::ffi::{c_char, c_void};
-use std::io::{self, Read, Seek, SeekFrom, Write};
+use std::io::{self, Read, Write};
+use std::sync::mpsc;
 
-use printseal::io::SeekableOpenReader;
+use printseal::hazmat::{CHUNK_SIZE, ENCRYPTED_CHUNK_SIZE};
 use printseal::{Opener, RewrapOptions, Sealer};
+use zeroize::Zeroizing;
 
-use crate::error::{LastError, map_error, printseal_status};
-use crate::ffi::{
-    Castable, OwnershipBox, free_box, to_boxed_mut_ptr, try_handles, try_mut, try_out, try_ref,
-    try_slice_mut, try_str,
-};
+use crate::error::{map_error, printseal_status};
+use crate::ffi::{try_handles, try_out, try_ref, try_slice_mut, try_str};
 use crate::keys::{
     IdentityKey, as_identities, as_recipients, printseal_identity, printseal_recipient,
 };
 use crate::open::open_options;
 use crate::panic::ffi_panic_boundary;
 use crate::policy::printseal_policy;
+use crate::rng::os_rng;
 use crate::seal::printseal_seal_options;
-use crate::slice::printseal_str;
 
 /// Reads up to `n` bytes into `buf`: store how many in `*out_n` and return 0; `*out_n
 /// = 0` means end of input. Return non-zero (an `errno` value, say) on error. `buf` and
@@ -35,28 +34,18 @@ pub type printseal_write_callback = Option<
     unsafe extern "C" fn(userdata: *mut c_void, buf: *const u8, n: usize, out_n: *mut usize) -> i32,
 >;
 
-/// Reads up to `n` bytes at byte `offset` of the sealed job into `buf`, like POSIX
-/// `pread`: store how many in `*out_n` (0 only at or past the end) and return 0, or
-/// return non-zero on error. Called from the thread that uses the seekable opener.
-pub type printseal_pread_callback = Option<
-    unsafe extern "C" fn(
-        userdata: *mut c_void,
-        buf: *mut u8,
-        n: usize,
-        offset: u64,
-        out_n: *mut usize,
-    ) -> i32,
->;
-
 type ReadFn = unsafe extern "C" fn(*mut c_void, *mut u8, usize, *mut usize) -> i32;
 type WriteFn = unsafe extern "C" fn(*mut c_void, *const u8, usize, *mut usize) -> i32;
-type PreadFn = unsafe extern "C" fn(*mut c_void, *mut u8, usize, u64, *mut usize) -> i32;
 
 /// How much the stream helpers read per call: 64 chunks (1 MiB), so that the
 /// `parallel` feature seals and opens on several threads.
 const IO_BUF: usize = 64 * 16384;
 
-fn callback_error(rc: i32) -> io::Error {
+/// The most plaintext one opener step over `IO_BUF` sealed bytes can release: the
+/// chunks those bytes complete, with one more held back from the previous step.
+const ENCRYPTED_RUN_PLAINTEXT: usize = (IO_BUF / ENCRYPTED_CHUNK_SIZE + 1) * CHUNK_SIZE;
+
+pub(crate) fn callback_error(rc: i32) -> io::Error {
     io::Error::other(format!("I/O callback failed with code {rc}"))
 }
 
@@ -113,7 +102,7 @@ impl Write for CallbackWriter {
 }
 
 /// Fills `buf` as far as the reader goes; returns how many bytes (less only at EOF).
-fn read_full(r: &mut impl Read, buf: &mut [u8]) -> io::Result<usize> {
+pub(crate) fn read_full(r: &mut impl Read, buf: &mut [u8]) -> io::Result<usize> {
     let mut filled = 0;
     while filled < buf.len() {
         match r.read(&mut buf[filled..]) {
@@ -127,15 +116,123 @@ fn read_full(r: &mut impl Read, buf: &mut [u8]) -> io::Result<usize> {
 }
 
 /// The printseal error an `Error::Io` from the std adapters carries, if any.
-fn unwrap_io(e: printseal::Error) -> printseal::Error {
+pub(crate) fn unwrap_io(e: printseal::Error) -> printseal::Error {
     match e {
         printseal::Error::Io(e) => printseal::Error::from_io(e),
         other => other,
     }
 }
 
-fn status_of(e: printseal::Error) -> printseal_status {
+pub(crate) fn status_of(e: printseal::Error) -> printseal_status {
     map_error(&unwrap_io(e))
+}
+
+/// One buffer pair of the stream helpers: input read from the host, output for it.
+/// Both may hold plaintext (the sealer's input, the opener's output): wiped on drop.
+struct Slot {
+    input: Zeroizing<Vec<u8>>,
+    len: usize,
+    out: Zeroizing<Vec<u8>>,
+}
+
+impl Slot {
+    fn new(out_len: usize) -> Slot {
+        Slot {
+            input: Zeroizing::new(vec![0u8; IO_BUF]),
+            len: 0,
+            out: Zeroizing::new(vec![0u8; out_len]),
+        }
+    }
+
+    /// Reads the next input from the host; true if it filled the buffer (more may come).
+    fn fill(&mut self, r: &mut CallbackReader) -> io::Result<bool> {
+        self.len = read_full(r, &mut self.input)?;
+        Ok(self.len == self.input.len())
+    }
+}
+
+/// Runs the core's push `step` over everything `r` gives, from the full buffer `first`
+/// on, and hands what each step writes to `w`, in order.
+///
+/// The step runs on a second thread one buffer behind the host's callbacks, which stay
+/// on the calling thread: while it seals or opens one buffer (on every core, with the
+/// `parallel` feature), the host's read callback fills the other and its write
+/// callback drains the last. The copy a read callback makes then overlaps the work
+/// instead of adding to it, so the helpers keep the push API's throughput. Returns
+/// once `r` reached its end and every step's output was written.
+fn pipeline<S: Send>(
+    state: &mut S,
+    mut step: impl FnMut(&mut S, &[u8], &mut Zeroizing<Vec<u8>>) -> printseal::Result<usize> + Send,
+    first: Slot,
+    spare: Slot,
+    r: &mut CallbackReader,
+    w: &mut CallbackWriter,
+) -> printseal::Result<()> {
+    type Done = (Slot, printseal::Result<usize>);
+    /// The worker stopped taking buffers: it failed, and its error is in `done`.
+    fn worker_error(done: &mpsc::Receiver<Done>) -> printseal::Error {
+        while let Ok((_, res)) = done.recv() {
+            if let Err(e) = res {
+                return e;
+            }
+        }
+        printseal::Error::Internal("the stream helper's worker thread stopped")
+    }
+    std::thread::scope(|scope| {
+        let (to_worker, jobs) = mpsc::sync_channel::<Slot>(1);
+        let (to_host, done) = mpsc::sync_channel::<Done>(2);
+        let worker = move || {
+            for mut slot in jobs {
+                let res = step(state, &slot.input[..slot.len], &mut slot.out);
+                let failed = res.is_err();
+                // A host that stopped listening has failed already.
+                if to_host.send((slot, res)).is_err() || failed {
+                    break;
+                }
+            }
+        };
+        std::thread::Builder::new()
+            .name("printseal-stream".into())
+            .spawn_scoped(scope, worker)
+            .map_err(|e| io::Error::new(e.kind(), "cannot start the stream helper's thread"))?;
+        let mut more = true;
+        let mut free = Some(spare);
+        if to_worker.send(first).is_err() {
+            return Err(worker_error(&done));
+        }
+        let mut in_flight = 1;
+        while in_flight > 0 {
+            // Fill the free buffer while the worker works on the other.
+            if more && let Some(mut slot) = free.take() {
+                more = slot.fill(r)?;
+                if slot.len == 0 {
+                    free = Some(slot);
+                } else if to_worker.send(slot).is_err() {
+                    return Err(worker_error(&done));
+                } else {
+                    in_flight += 1;
+                }
+                continue;
+            }
+            let Ok((slot, res)) = done.recv() else {
+                return Err(worker_error(&done));
+            };
+            in_flight -= 1;
+            let n = res?;
+            w.write_all(&slot.out[..n])?;
+            free = Some(slot);
+        }
+        Ok(())
+    })
+}
+
+/// One step of a sealer.
+fn seal_step(
+    sealer: &mut Sealer,
+    input: &[u8],
+    out: &mut Zeroizing<Vec<u8>>,
+) -> printseal::Result<usize> {
+    sealer.update(input, out)
 }
 
 fn seal_stream(
@@ -144,30 +241,38 @@ fn seal_stream(
     r: &mut CallbackReader,
     w: &mut CallbackWriter,
 ) -> printseal::Result<()> {
-    let mut sealer = Sealer::new(opts, recipients)?;
-    let mut input = vec![0u8; IO_BUF];
-    let mut out = vec![
-        0u8;
-        sealer
-            .update_output_len(IO_BUF)
-            .max(sealer.finish_output_len())
-    ];
-    loop {
-        let n = read_full(r, &mut input)?;
-        if n == 0 {
-            break;
-        }
-        let k = sealer.update(&input[..n], &mut out)?;
-        w.write_all(&out[..k])?;
-        if n < input.len() {
-            break;
-        }
+    let mut sealer = Sealer::with_rng(opts, recipients, &mut os_rng()?)?;
+    let out_len = sealer
+        .update_output_len(IO_BUF)
+        .max(sealer.finish_output_len());
+    let mut slot = Slot::new(out_len);
+    if slot.fill(r)? {
+        // More than one buffer: the pipeline, which ends at the end of the input.
+        pipeline(&mut sealer, seal_step, slot, Slot::new(out_len), r, w)?;
+        slot = Slot::new(out_len);
+    } else {
+        let k = seal_step(&mut sealer, &slot.input[..slot.len], &mut slot.out)?;
+        w.write_all(&slot.out[..k])?;
     }
     // Only a complete read gets here: a failed read or write returned above, so the
     // output never ends in a final chunk and opens as truncated.
-    let k = sealer.finish(&mut out)?;
-    w.write_all(&out[..k])?;
+    let k = sealer.finish(&mut slot.out)?;
+    w.write_all(&slot.out[..k])?;
     Ok(())
+}
+
+/// One step of an opener into `out`, grown if the bound needs it (it does not in
+/// steady state).
+fn open_step(
+    opener: &mut Opener,
+    input: &[u8],
+    out: &mut Zeroizing<Vec<u8>>,
+) -> printseal::Result<usize> {
+    let need = opener.update_output_len(input.len());
+    if out.len() < need {
+        out.resize(need, 0);
+    }
+    Ok(opener.update(input, out)?.written)
 }
 
 fn open_stream(
@@ -175,36 +280,35 @@ fn open_stream(
     r: &mut CallbackReader,
     w: &mut CallbackWriter,
 ) -> printseal::Result<()> {
-    let mut input = vec![0u8; IO_BUF];
-    let mut out = vec![0u8; opener.update_output_len(IO_BUF)];
-    loop {
-        let n = read_full(r, &mut input)?;
-        if n == 0 {
-            break;
-        }
-        let need = opener.update_output_len(n);
-        if out.len() < need {
-            out.resize(need, 0);
-        }
-        let p = opener.update(&input[..n], &mut out)?;
-        w.write_all(&out[..p.written])?;
-        if n < input.len() {
-            break;
+    let out_len = ENCRYPTED_RUN_PLAINTEXT;
+    let mut slot = Slot::new(out_len);
+    // The first buffer, with the header, on the calling thread: unlocking calls the
+    // identities (a host key store's callbacks among them) from the host's thread.
+    let more = slot.fill(r)?;
+    let k = open_step(opener, &slot.input[..slot.len], &mut slot.out)?;
+    w.write_all(&slot.out[..k])?;
+    if more {
+        if slot.fill(r)? {
+            pipeline(opener, open_step, slot, Slot::new(out_len), r, w)?;
+            slot = Slot::new(out_len);
+        } else {
+            let k = open_step(opener, &slot.input[..slot.len], &mut slot.out)?;
+            w.write_all(&slot.out[..k])?;
         }
     }
     let need = opener.finish_output_len();
-    if out.len() < need {
-        out.resize(need, 0);
+    if slot.out.len() < need {
+        slot.out.resize(need, 0);
     }
-    let k = opener.finish(&mut out)?;
-    w.write_all(&out[..k])?;
-    // Plaintext passed through `out`: wipe it.
-    zeroize::Zeroize::zeroize(&mut out[..]);
+    let k = opener.finish(&mut slot.out)?;
+    w.write_all(&slot.out[..k])?;
     Ok(())
 }
 
 /// Seals everything `read` gives to the recipients and hands the sealed job to
-/// `write`, in 1 MiB steps. Only an OK return means `write` received a complete job: on
+/// `write`, in 1 MiB steps. `read` and `write` are called from the calling thread only,
+/// in order; for a job over 1 MiB the sealing runs on a second thread meanwhile, so
+/// that reading and writing overlap it. Only an OK return means `write` received a complete job: on
 /// a read or write error (`IO`) or any other error, what was written is a truncated
 /// job that no opener accepts.
 ///
@@ -237,7 +341,10 @@ pub extern "C" fn printseal_seal_stream(
 /// Opens the sealed job `read` gives with the identities (and `policy`, which may be
 /// NULL for the default: expired jobs refused) and hands the plaintext to `write`,
 /// each chunk only after its tag verified. Only an OK return means the job was
-/// complete and authentic: on an error, discard what `write` received.
+/// complete and authentic: on an error, discard what `write` received. `read`,
+/// `write` and the identities' unlocking (key-store callbacks) run on the calling
+/// thread; after the first 1 MiB the decryption runs on a second thread, so that
+/// reading and writing overlap it.
 ///
 /// Errors: `NULL_PARAMETER`; `IO`; every error of `printseal_opener_update` and
 /// `printseal_opener_finish`.
@@ -325,7 +432,10 @@ pub extern "C" fn printseal_rewrap_stream(
         let opts = RewrapOptions::new()
             .open_options(open_options(policy))
             .allow_mixed_pq(allow_mixed_pq);
-        match printseal::rewrap(r, &as_identities(&ids), &as_recipients(&keys), &opts, &mut w) {
+        let res = os_rng().and_then(|mut rng| {
+            printseal::rewrap_with_rng(r, &as_identities(&ids), &as_recipients(&keys), &opts, &mut w, &mut rng)
+        });
+        match res {
             Ok(_) => printseal_status::Ok,
             Err(e) => status_of(e),
         }
@@ -357,207 +467,12 @@ pub extern "C" fn printseal_rewrap_file(
         let opts = RewrapOptions::new()
             .open_options(open_options(policy))
             .allow_mixed_pq(allow_mixed_pq);
-        match printseal::io::rewrap_file(path, &as_identities(&ids), &as_recipients(&keys), &opts) {
+        let res = os_rng().and_then(|mut rng| {
+            printseal::io::rewrap_file_with_rng(path, &as_identities(&ids), &as_recipients(&keys), &opts, &mut rng)
+        });
+        match res {
             Ok(()) => printseal_status::Ok,
             Err(e) => status_of(e),
-        }
-    }
-}
-
-/// `Read + Seek` over the host's pread callback and the job's total size.
-pub(crate) struct PreadSource {
-    cb: PreadFn,
-    userdata: *mut c_void,
-    size: u64,
-    pos: u64,
-}
-
-impl Read for PreadSource {
-    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
-        if self.pos >= self.size || buf.is_empty() {
-            return Ok(0);
-        }
-        let mut n = 0usize;
-        // SAFETY: the host's callback under its contract: `buf` writable for
-        // `buf.len()` bytes and `n` a usize, both valid for the call.
-        let rc = unsafe { (self.cb)(self.userdata, buf.as_mut_ptr(), buf.len(), self.pos, &mut n) };
-        if rc != 0 {
-            return Err(callback_error(rc));
-        }
-        if n > buf.len() {
-            return Err(io::Error::other(
-                "pread callback reported more bytes than asked for",
-            ));
-        }
-        self.pos += n as u64;
-        Ok(n)
-    }
-}
-
-impl Seek for PreadSource {
-    fn seek(&mut self, pos: SeekFrom) -> io::Result<u64> {
-        let new = match pos {
-            SeekFrom::Start(p) => Some(p),
-            SeekFrom::End(d) => self.size.checked_add_signed(d),
-            SeekFrom::Current(d) => self.pos.checked_add_signed(d),
-        };
-        match new {
-            Some(p) => {
-                self.pos = p;
-                Ok(p)
-            }
-            None => Err(io::Error::new(
-                io::ErrorKind::InvalidInput,
-                "seek out of range",
-            )),
-        }
-    }
-}
-
-/// The Rust side of a `printseal_seekable_opener`.
-pub struct SeekableState {
-    inner: SeekableOpenReader<PreadSource>,
-    last_error: LastError,
-}
-
-/// A job opened for random access through a pread-style callback: read any range of
-/// the plaintext, each chunk authenticated before any of it is returned, and the
-/// length authenticated (by the final chunk) before it is reported.
-///
-/// Owned by the caller (a `Box` around printseal's `SeekableOpenReader`); one thread
-/// at a time. The callback's `userdata` must stay valid until it is freed.
-pub struct printseal_seekable_opener {
-    _private: [u8; 0],
-}
-
-impl Castable for printseal_seekable_opener {
-    type Ownership = OwnershipBox;
-    type RustType = SeekableState;
-}
-
-// SAFETY (for the Send bound nothing requires): not implemented; the opener stays on
-// the thread the host uses it from.
-
-impl printseal_seekable_opener {
-    /// Opens the job of `size` bytes that `pread` reads: reads and authenticates the
-    /// header with the identities and `policy` (NULL: the default policy).
-    ///
-    /// On success `*out` is a new seekable opener the caller owns.
-    ///
-    /// Errors: `NULL_PARAMETER`; `IO`; every header, key and policy error of
-    /// `printseal_opener_unlock`; `TRUNCATED`.
-    #[unsafe(no_mangle)]
-    pub extern "C" fn printseal_seekable_opener_new(
-        policy: *const printseal_policy,
-        identities: *const *const printseal_identity,
-        n_identities: usize,
-        pread: printseal_pread_callback,
-        userdata: *mut c_void,
-        size: u64,
-        out: *mut *mut printseal_seekable_opener,
-    ) -> printseal_status {
-        ffi_panic_boundary! {
-            let out = try_out!(out);
-            let ids = try_handles!(identities, n_identities);
-            let Some(cb) = pread else {
-                return printseal_status::NullParameter;
-            };
-            let src = PreadSource { cb, userdata, size, pos: 0 };
-            let res = SeekableOpenReader::with_options(src, &as_identities(&ids), &open_options(policy));
-            match res {
-                Ok(inner) => {
-                    *out = to_boxed_mut_ptr(SeekableState { inner, last_error: LastError::default() });
-                    printseal_status::Ok
-                }
-                Err(e) => status_of(e),
-            }
-        }
-    }
-
-    /// The authenticated plaintext length (reads and verifies the final chunk).
-    ///
-    /// Errors: `NULL_PARAMETER`; `IO`; `TRUNCATED`; `PAYLOAD_TAMPERED`.
-    #[unsafe(no_mangle)]
-    pub extern "C" fn printseal_seekable_opener_plaintext_len(
-        opener: *mut printseal_seekable_opener,
-        out: *mut u64,
-    ) -> printseal_status {
-        ffi_panic_boundary! {
-            let o = try_mut!(opener);
-            let out = try_out!(out);
-            match o.inner.plaintext_len() {
-                Ok(n) => {
-                    *out = n;
-                    printseal_status::Ok
-                }
-                Err(e) => {
-                    let e = unwrap_io(e);
-                    o.last_error.record(&e)
-                }
-            }
-        }
-    }
-
-    /// Reads up to `len` plaintext bytes at plaintext offset `offset` into `buf`;
-    /// `*out_n` gets how many (less than `len` only at the end; 0 at or past it).
-    ///
-    /// Errors: `NULL_PARAMETER`; `INVALID_INPUT`; `IO`; `PAYLOAD_TAMPERED`;
-    /// `TRUNCATED`; `INVALID_SEEK`.
-    #[unsafe(no_mangle)]
-    pub extern "C" fn printseal_seekable_opener_read_at(
-        opener: *mut printseal_seekable_opener,
-        offset: u64,
-        buf: *mut u8,
-        len: usize,
-        out_n: *mut usize,
-    ) -> printseal_status {
-        ffi_panic_boundary! {
-            let o = try_mut!(opener);
-            let out_n = try_out!(out_n);
-            let buf = try_slice_mut!(buf, len);
-            let res = (|| -> io::Result<usize> {
-                o.inner.seek(SeekFrom::Start(offset))?;
-                read_full(&mut o.inner, buf)
-            })();
-            match res {
-                Ok(n) => {
-                    *out_n = n;
-                    printseal_status::Ok
-                }
-                Err(e) => {
-                    let e = printseal::Error::from_io(e);
-                    o.last_error.record(&e)
-                }
-            }
-        }
-    }
-
-    /// The header (borrowed until the opener is freed).
-    #[unsafe(no_mangle)]
-    pub extern "C" fn printseal_seekable_opener_header(
-        opener: *const printseal_seekable_opener,
-    ) -> *const crate::inspect::printseal_header {
-        ffi_panic_boundary! {
-            (try_ref!(opener).inner.header() as *const printseal::Header).cast()
-        }
-    }
-
-    /// The text of the last error, borrowed until the next call; empty if none.
-    #[unsafe(no_mangle)]
-    pub extern "C" fn printseal_seekable_opener_error_detail(
-        opener: *const printseal_seekable_opener,
-    ) -> printseal_str {
-        ffi_panic_boundary! {
-            printseal_str::from_str(try_ref!(opener).last_error.detail())
-        }
-    }
-
-    /// Frees the seekable opener, wiping its keys and cached plaintext. NULL does
-    /// nothing.
-    #[unsafe(no_mangle)]
-    pub extern "C" fn printseal_seekable_opener_free(opener: *mut printseal_seekable_opener) {
-        ffi_panic_boundary! {
-            free_box(opener)
         }
     }
 }
@@ -599,11 +514,10 @@ pub extern "C" fn printseal_rewrap_header(
         let opts = RewrapOptions::new()
             .open_options(open_options(policy))
             .allow_mixed_pq(allow_mixed_pq);
-        let mut seed = zeroize::Zeroizing::new([0u8; 32]);
-        if getrandom::fill(&mut seed[..]).is_err() {
-            return printseal_status::Randomness;
-        }
-        let mut rng = <printseal::rng::ChaCha20Rng as rand_core::SeedableRng>::from_seed(*seed);
+        let mut rng = match os_rng() {
+            Ok(rng) => rng,
+            Err(e) => return map_error(&e),
+        };
         match printseal::rewrap_header(sealed, &as_identities(&ids), &as_recipients(&keys), &opts, &mut rng) {
             Ok(h) if h.header.len() > out.len() => {
                 *out_written = h.header.len();

@@ -22,6 +22,8 @@ use crate::ffi::{
 };
 use crate::identity::{KeyStoreIdentity, KeyStoreRecipient};
 use crate::panic::ffi_panic_boundary;
+use crate::pkcs11::TokenKek;
+use crate::rng::os_rng;
 
 /// Length of a KEK's key id (16 bytes, chosen by the key store).
 pub const PRINTSEAL_KEK_ID_LEN: usize = 16;
@@ -53,11 +55,15 @@ pub enum printseal_key_kind {
     X25519 = 0x0010,
     /// An X-Wing key pair (ML-KEM-768 + X25519, post-quantum hybrid; HPKE).
     Xwing = 0x0011,
+    /// A KEK held in a PKCS#11 token (`printseal_identity_from_pkcs11`): it writes and
+    /// opens KEK stanzas (kind 0x0001), and its value never leaves the token.
+    Pkcs11 = 0xfffe,
     /// A key held by a host key store through `printseal_key_store` callbacks.
     KeyStore = 0xffff,
 }
 
-/// A key that can open jobs: a KEK, an X25519 or X-Wing secret key, or a key store.
+/// A key that can open jobs: a KEK, an X25519 or X-Wing secret key, a KEK in a
+/// PKCS#11 token, or a key store.
 ///
 /// Immutable, reference-counted (an `Arc<IdentityKey>` in Rust); any thread may use
 /// it, also several at once. Free with `printseal_identity_free`; its secret is
@@ -71,8 +77,8 @@ impl Castable for printseal_identity {
     type RustType = IdentityKey;
 }
 
-/// A key that jobs can be sealed to: a KEK, an X25519 or X-Wing public key, or a key
-/// store.
+/// A key that jobs can be sealed to: a KEK, an X25519 or X-Wing public key, a KEK in a
+/// PKCS#11 token, or a key store.
 ///
 /// Immutable, reference-counted (an `Arc<RecipientKey>` in Rust); any thread may use
 /// it, also several at once. Free with `printseal_recipient_free`.
@@ -93,6 +99,8 @@ pub enum IdentityKey {
     X25519(X25519Identity),
     /// An X-Wing secret key.
     XWing(Box<XWingIdentity>),
+    /// A KEK in a PKCS#11 token.
+    Pkcs11(TokenKek),
     /// A host key store.
     KeyStore(KeyStoreIdentity),
 }
@@ -103,6 +111,7 @@ impl IdentityKey {
             IdentityKey::Kek(_) => printseal_key_kind::Kek,
             IdentityKey::X25519(_) => printseal_key_kind::X25519,
             IdentityKey::XWing(_) => printseal_key_kind::Xwing,
+            IdentityKey::Pkcs11(_) => printseal_key_kind::Pkcs11,
             IdentityKey::KeyStore(_) => printseal_key_kind::KeyStore,
         }
     }
@@ -112,6 +121,7 @@ impl IdentityKey {
             IdentityKey::Kek(k) => Some(k.id().to_vec()),
             IdentityKey::X25519(k) => Some(k.key_id().to_vec()),
             IdentityKey::XWing(k) => Some(k.key_id().to_vec()),
+            IdentityKey::Pkcs11(k) => Some(k.key_id().to_vec()),
             IdentityKey::KeyStore(_) => None,
         }
     }
@@ -123,6 +133,7 @@ impl Identity for IdentityKey {
             IdentityKey::Kek(k) => k.unwrap_stanza(stanza),
             IdentityKey::X25519(k) => k.unwrap_stanza(stanza),
             IdentityKey::XWing(k) => k.unwrap_stanza(stanza),
+            IdentityKey::Pkcs11(k) => k.unwrap_stanza(stanza),
             IdentityKey::KeyStore(k) => k.unwrap_stanza(stanza),
         }
     }
@@ -136,6 +147,8 @@ pub enum RecipientKey {
     X25519(X25519Recipient),
     /// An X-Wing public key.
     XWing(Box<XWingRecipient>),
+    /// A KEK in a PKCS#11 token.
+    Pkcs11(TokenKek),
     /// A host key store.
     KeyStore(KeyStoreRecipient),
 }
@@ -146,6 +159,7 @@ impl RecipientKey {
             RecipientKey::Kek(_) => printseal_key_kind::Kek,
             RecipientKey::X25519(_) => printseal_key_kind::X25519,
             RecipientKey::XWing(_) => printseal_key_kind::Xwing,
+            RecipientKey::Pkcs11(_) => printseal_key_kind::Pkcs11,
             RecipientKey::KeyStore(_) => printseal_key_kind::KeyStore,
         }
     }
@@ -161,6 +175,7 @@ impl Recipient for RecipientKey {
             RecipientKey::Kek(k) => k.wrap_file_key(file_key, rng),
             RecipientKey::X25519(k) => k.wrap_file_key(file_key, rng),
             RecipientKey::XWing(k) => k.wrap_file_key(file_key, rng),
+            RecipientKey::Pkcs11(k) => k.wrap_file_key(file_key, rng),
             RecipientKey::KeyStore(k) => k.wrap_file_key(file_key, rng),
         }
     }
@@ -170,6 +185,7 @@ impl Recipient for RecipientKey {
             RecipientKey::Kek(k) => k.quantum_security(),
             RecipientKey::X25519(k) => k.quantum_security(),
             RecipientKey::XWing(k) => k.quantum_security(),
+            RecipientKey::Pkcs11(k) => k.quantum_security(),
             RecipientKey::KeyStore(k) => k.quantum_security(),
         }
     }
@@ -204,21 +220,22 @@ impl printseal_identity {
     ) -> printseal_status {
         ffi_panic_boundary! {
             let out = try_out!(out);
-            let key = match parse_kind(kind) {
-                Some(printseal_key_kind::Kek) => Kek::generate().map(IdentityKey::Kek),
-                Some(printseal_key_kind::X25519) => X25519Identity::generate().map(IdentityKey::X25519),
-                Some(printseal_key_kind::Xwing) => {
-                    XWingIdentity::generate().map(|k| IdentityKey::XWing(Box::new(k)))
-                }
-                _ => return printseal_status::InvalidInput,
+            let Some(kind) = parse_kind(kind) else {
+                return printseal_status::InvalidInput;
             };
-            match key {
-                Ok(k) => {
-                    *out = to_arc_const_ptr(k);
-                    printseal_status::Ok
+            let mut rng = match os_rng() {
+                Ok(rng) => rng,
+                Err(e) => return map_error(&e),
+            };
+            let key = match kind {
+                printseal_key_kind::Kek => IdentityKey::Kek(Kek::generate_with_rng(&mut rng)),
+                printseal_key_kind::X25519 => {
+                    IdentityKey::X25519(X25519Identity::generate_with_rng(&mut rng))
                 }
-                Err(e) => map_error(&e),
-            }
+                _ => IdentityKey::XWing(Box::new(XWingIdentity::generate_with_rng(&mut rng))),
+            };
+            *out = to_arc_const_ptr(key);
+            printseal_status::Ok
         }
     }
 
@@ -386,6 +403,7 @@ impl printseal_identity {
                 IdentityKey::Kek(k) => RecipientKey::Kek(k.clone()),
                 IdentityKey::X25519(k) => RecipientKey::X25519(k.to_public()),
                 IdentityKey::XWing(k) => RecipientKey::XWing(Box::new(k.to_public())),
+                IdentityKey::Pkcs11(k) => RecipientKey::Pkcs11(k.clone()),
                 IdentityKey::KeyStore(_) => return printseal_status::InvalidInput,
             };
             *out = to_arc_const_ptr(r);
@@ -482,6 +500,7 @@ impl printseal_recipient {
                 RecipientKey::Kek(k) => k.id().to_vec(),
                 RecipientKey::X25519(k) => k.key_id().to_vec(),
                 RecipientKey::XWing(k) => k.key_id().to_vec(),
+                RecipientKey::Pkcs11(k) => k.key_id().to_vec(),
                 RecipientKey::KeyStore(_) => return printseal_status::InvalidInput,
             };
             copy_out(&id, buf, len, out_n)

@@ -9,15 +9,20 @@
 mod error;
 mod ffi;
 mod panic;
+mod rng;
 mod slice;
+mod state;
 
 pub mod identity;
 pub mod inspect;
 pub mod io;
 pub mod keys;
 pub mod open;
+pub mod pkcs11;
 pub mod policy;
 pub mod seal;
+pub mod seekable;
+pub mod testing;
 pub mod version;
 
 pub use error::{printseal_status, printseal_status_str};

@@ -5,59 +5,22 @@ use core::ffi::c_char;
 
 use printseal::{Identity, OpenOptions, Opener};
 
-use crate::error::{LastError, printseal_status};
+use crate::error::printseal_status;
 use crate::ffi::{
-    Castable, MAX_LEN, OwnershipBox, clone_arc, free_box, overlap, to_boxed_mut_ptr, try_handles,
-    try_mut, try_out, try_ref, try_slice, try_slice_mut,
+    Castable, OwnershipBox, clone_arc, free_box, overlap, to_boxed_mut_ptr, try_handles, try_mut,
+    try_out, try_ref, try_slice, try_slice_mut,
 };
 use crate::inspect::printseal_header;
 use crate::keys::{SharedIdentity, as_identities, printseal_identity};
 use crate::panic::ffi_panic_boundary;
 use crate::policy::printseal_policy;
-use crate::seal::Phase;
 use crate::slice::{printseal_slice, printseal_str};
+use crate::state::{Phase, PushState};
 
 /// The Rust side of a `printseal_opener`.
-pub struct OpenerState {
-    inner: Opener,
-    phase: Phase,
-    last_error: LastError,
-}
+pub(crate) type OpenerState = PushState<Opener>;
 
 impl OpenerState {
-    pub(crate) fn new(inner: Opener) -> OpenerState {
-        OpenerState {
-            inner,
-            phase: Phase::Active,
-            last_error: LastError::default(),
-        }
-    }
-
-    fn step<T>(
-        &mut self,
-        next: Phase,
-        f: impl FnOnce(&mut Opener) -> printseal::Result<T>,
-    ) -> Result<T, printseal_status> {
-        if self.phase != Phase::Active {
-            return Err(self.last_error.record_status(
-                printseal_status::InvalidState,
-                "opener already finished or failed",
-            ));
-        }
-        self.phase = Phase::Failed;
-        match f(&mut self.inner) {
-            Ok(v) => {
-                self.phase = next;
-                Ok(v)
-            }
-            Err(e @ printseal::Error::OutputTooSmall { .. }) => {
-                self.phase = Phase::Active;
-                Err(self.last_error.record(&e))
-            }
-            Err(e) => Err(self.last_error.record(&e)),
-        }
-    }
-
     pub(crate) fn update(
         &mut self,
         input: &[u8],
@@ -72,17 +35,6 @@ impl OpenerState {
 
     pub(crate) fn unlock(&mut self, ids: &[&dyn Identity]) -> Result<(), printseal_status> {
         self.step(Phase::Active, |o| o.unlock(ids))
-    }
-
-    pub(crate) fn update_output_len(&self, n: usize) -> usize {
-        if n > MAX_LEN {
-            return usize::MAX;
-        }
-        self.inner.update_output_len(n)
-    }
-
-    pub(crate) fn finish_output_len(&self) -> usize {
-        self.inner.finish_output_len()
     }
 }
 
@@ -164,7 +116,7 @@ impl printseal_opener {
             if !ids.is_empty() {
                 opener = opener.unlock_with(ids);
             }
-            *out = to_boxed_mut_ptr(OpenerState::new(opener));
+            *out = to_boxed_mut_ptr(OpenerState::new(opener, "opener"));
             printseal_status::Ok
         }
     }

@@ -26,6 +26,7 @@ pub(crate) trait Defaultable: Default {}
 
 impl Defaultable for () {}
 impl Defaultable for bool {}
+impl Defaultable for i32 {}
 impl Defaultable for u16 {}
 impl Defaultable for u32 {}
 impl Defaultable for u64 {}

@@ -4,14 +4,16 @@ use core::ffi::c_char;
 
 use printseal::{SealOptions, Sealer, Suite};
 
-use crate::error::{LastError, map_error, printseal_status};
+use crate::error::{map_error, printseal_status};
 use crate::ffi::{
-    Castable, MAX_LEN, OwnershipBox, free_box, overlap, to_boxed_mut_ptr, try_handles, try_mut,
-    try_out, try_ref, try_slice, try_slice_mut, try_str,
+    Castable, OwnershipBox, free_box, overlap, to_boxed_mut_ptr, try_handles, try_mut, try_out,
+    try_ref, try_slice, try_slice_mut, try_str,
 };
 use crate::keys::{as_recipients, printseal_recipient};
 use crate::panic::ffi_panic_boundary;
+use crate::rng::os_rng;
 use crate::slice::printseal_str;
+use crate::state::{Phase, PushState};
 
 /// The payload suites, numbered as in the header (docs/FORMAT.md).
 #[repr(u32)]
@@ -237,58 +239,10 @@ impl printseal_seal_options {
     }
 }
 
-/// Where a sealer or opener is in its life.
-#[derive(Clone, Copy, PartialEq, Eq)]
-pub(crate) enum Phase {
-    Active,
-    Done,
-    Failed,
-}
-
 /// The Rust side of a `printseal_sealer`.
-pub struct SealerState {
-    inner: Sealer,
-    phase: Phase,
-    last_error: LastError,
-}
+pub(crate) type SealerState = PushState<Sealer>;
 
 impl SealerState {
-    pub(crate) fn new(inner: Sealer) -> SealerState {
-        SealerState {
-            inner,
-            phase: Phase::Active,
-            last_error: LastError::default(),
-        }
-    }
-
-    /// Runs one step. The sealer is marked failed first, so that a panic or an error
-    /// leaves it failed; success (or a too-small buffer, which changes nothing) puts
-    /// the phase back.
-    fn step(
-        &mut self,
-        next: Phase,
-        f: impl FnOnce(&mut Sealer) -> printseal::Result<usize>,
-    ) -> Result<usize, printseal_status> {
-        if self.phase != Phase::Active {
-            return Err(self.last_error.record_status(
-                printseal_status::InvalidState,
-                "sealer already finished or failed",
-            ));
-        }
-        self.phase = Phase::Failed;
-        match f(&mut self.inner) {
-            Ok(n) => {
-                self.phase = next;
-                Ok(n)
-            }
-            Err(e @ printseal::Error::OutputTooSmall { .. }) => {
-                self.phase = Phase::Active;
-                Err(self.last_error.record(&e))
-            }
-            Err(e) => Err(self.last_error.record(&e)),
-        }
-    }
-
     pub(crate) fn update(
         &mut self,
         input: &[u8],
@@ -299,17 +253,6 @@ impl SealerState {
 
     pub(crate) fn finish(&mut self, out: &mut [u8]) -> Result<usize, printseal_status> {
         self.step(Phase::Done, |s| s.finish(out))
-    }
-
-    pub(crate) fn update_output_len(&self, n: usize) -> usize {
-        if n > MAX_LEN {
-            return usize::MAX;
-        }
-        self.inner.update_output_len(n)
-    }
-
-    pub(crate) fn finish_output_len(&self) -> usize {
-        self.inner.finish_output_len()
     }
 }
 
@@ -353,9 +296,10 @@ impl printseal_sealer {
             let opts = try_ref!(opts);
             let out = try_out!(out);
             let keys = try_handles!(recipients, n_recipients);
-            match Sealer::new(opts, &as_recipients(&keys)) {
+            let sealer = os_rng().and_then(|mut rng| Sealer::with_rng(opts, &as_recipients(&keys), &mut rng));
+            match sealer {
                 Ok(s) => {
-                    *out = to_boxed_mut_ptr(SealerState::new(s));
+                    *out = to_boxed_mut_ptr(SealerState::new(s, "sealer"));
                     printseal_status::Ok
                 }
                 Err(e) => map_error(&e),
@@ -472,57 +416,6 @@ impl printseal_sealer {
     pub extern "C" fn printseal_sealer_free(sealer: *mut printseal_sealer) {
         ffi_panic_boundary! {
             free_box(sealer)
-        }
-    }
-}
-
-impl printseal_sealer {
-    /// TEST ONLY (feature `test-hooks`, never in a product build): a sealer whose
-    /// file key, salt and recipient randomness come from a ChaCha20 generator seeded
-    /// with the 32 bytes at `seed`, so that tests reproduce tests/vectors byte for
-    /// byte. Otherwise as `printseal_sealer_new`.
-    ///
-    /// Errors: as `printseal_sealer_new`.
-    #[cfg(feature = "test-hooks")]
-    #[unsafe(no_mangle)]
-    pub extern "C" fn printseal_sealer_new_seeded_for_testing(
-        opts: *const printseal_seal_options,
-        recipients: *const *const printseal_recipient,
-        n_recipients: usize,
-        seed: *const u8,
-        out: *mut *mut printseal_sealer,
-    ) -> printseal_status {
-        ffi_panic_boundary! {
-            let opts = try_ref!(opts);
-            let out = try_out!(out);
-            if seed.is_null() {
-                return printseal_status::NullParameter;
-            }
-            let seed = try_slice!(seed, 32);
-            let mut s = [0u8; 32];
-            s.copy_from_slice(seed);
-            let keys = try_handles!(recipients, n_recipients);
-            let mut rng = printseal::rng::seeded_rng(s);
-            match Sealer::with_rng(opts, &as_recipients(&keys), &mut rng) {
-                Ok(s) => {
-                    *out = to_boxed_mut_ptr(SealerState::new(s));
-                    printseal_status::Ok
-                }
-                Err(e) => map_error(&e),
-            }
-        }
-    }
-}
-
-/// TEST ONLY (feature `test-hooks`): panics inside the panic boundary, so that a test
-/// can see `PRINTSEAL_STATUS_PANIC` come back instead of an unwind into C.
-#[cfg(feature = "test-hooks")]
-#[unsafe(no_mangle)]
-pub extern "C" fn printseal_panic_for_testing() -> printseal_status {
-    ffi_panic_boundary! {
-        #[allow(clippy::panic)]
-        {
-            panic!("printseal_panic_for_testing")
         }
     }
 }

@@ -11,6 +11,9 @@
 
 static int g_failures = 0;
 static int g_checks = 0;
+/* Which statuses a test expected and got: printed by finish_tests, so that
+ * scripts/test-ffi.sh can fail when a status of the header is provoked by no test. */
+static unsigned char g_provoked[1024];
 
 #define CHECK(cond)                                                         \
   do {                                                                      \
@@ -26,6 +29,8 @@ static int g_checks = 0;
   do {                                                                      \
     printseal_status got_ = (call);                                         \
     g_checks++;                                                             \
+    if (got_ == (printseal_status)(want) && (uint32_t)got_ < 1024)          \
+      g_provoked[(uint32_t)got_] = 1;                                       \
     if (got_ != (printseal_status)(want)) {                                 \
       g_failures++;                                                         \
       fprintf(stderr, "%s:%d: %s: got %s, want %s\n", __FILE__, __LINE__,   \
@@ -107,6 +112,25 @@ static inline int32_t mem_write(void *ud, const uint8_t *in, size_t n, size_t *o
   buf_append(&w->out, in, k);
   *out_n = k;
   return 0;
+}
+
+/* Hex text to bytes: how many bytes were decoded (stops at the first non-hex pair). */
+static inline int hexval(char c) {
+  if (c >= '0' && c <= '9') return c - '0';
+  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+  return -1;
+}
+
+static inline size_t unhex(const char *s, uint8_t *out, size_t cap) {
+  size_t n = 0;
+  while (s[0] && s[1] && n < cap) {
+    int a = hexval(s[0]), b = hexval(s[1]);
+    if (a < 0 || b < 0) break;
+    out[n++] = (uint8_t)(a * 16 + b);
+    s += 2;
+  }
+  return n;
 }
 
 /* ---- SHA-256 ---------------------------------------------------------------- */
@@ -203,7 +227,27 @@ static inline void sha256_hex(const uint8_t *p, size_t n, char hex[65]) {
   for (int i = 0; i < 32; i++) snprintf(hex + 2 * i, 3, "%02x", d[i]);
 }
 
+/* Whether a borrowed (not NUL-terminated) string contains `needle`. */
+static inline int str_contains(printseal_str s, const char *needle) {
+  size_t k = strlen(needle);
+  for (size_t i = 0; s.data && i + k <= s.len; i++)
+    if (memcmp(s.data + i, needle, k) == 0) return 1;
+  return 0;
+}
+
+/* Records that `fn` was called with a NULL pointer argument and answered as its
+ * documentation says (scripts/test-ffi.sh checks every function of the header has one). */
+#define NULL_CASE(fn, ...)                                                  \
+  do {                                                                      \
+    __VA_ARGS__;                                                            \
+    printf("null-case: %s\n", #fn);                                         \
+  } while (0)
+
 static inline int finish_tests(const char *name) {
+  printf("statuses provoked:");
+  for (unsigned i = 0; i < 1024; i++)
+    if (g_provoked[i]) printf(" %u", i);
+  printf("\n");
   printf("%s: %d checks, %d failed\n", name, g_checks, g_failures);
   printf("%d passed, %d failed\n", g_checks - g_failures, g_failures);
   return g_failures == 0 ? 0 : 1;

@@ -449,7 +449,7 @@ static void test_damage(void) {
     EXPECT(printseal_opener_update(op, bad, job.len, out.data, need, &c, &w),
            PRINTSEAL_STATUS_PAYLOAD_TAMPERED);
     printseal_str d = printseal_opener_error_detail(op);
-    CHECK(d.len > 0 && strstr(d.data, "chunk 1") != NULL);
+    CHECK(str_contains(d, "chunk 1"));
     EXPECT(printseal_opener_update(op, bad, 10, out.data, need, &c, &w),
            PRINTSEAL_STATUS_INVALID_STATE);
     EXPECT(printseal_opener_finish(op, out.data, need, &w), PRINTSEAL_STATUS_INVALID_STATE);
@@ -537,7 +537,7 @@ static void test_policy(void) {
     EXPECT(printseal_opener_update(op, job.data, job.len, out.data, 100000, &c, &w),
            PRINTSEAL_STATUS_POLICY_VIOLATION);
     printseal_str d = printseal_opener_error_detail(op);
-    CHECK(d.len > 0 && strstr(d.data, "2.3.1") != NULL);
+    CHECK(str_contains(d, "2.3.1"));
     printseal_opener_free(op);
   }
   EXPECT(printseal_policy_deny_versions(p, LIT("x"), LIT("not a range")), PRINTSEAL_STATUS_INVALID_INPUT);
@@ -721,6 +721,36 @@ static void test_streams(void) {
   CHECK(w5.out.len < n);
   EXPECT(printseal_seal_stream(o, &rk, 1, NULL, &r, mem_write, &w), PRINTSEAL_STATUS_NULL_PARAMETER);
   EXPECT(printseal_open_stream(NULL, &kek, 1, mem_read, &r, NULL, &w), PRINTSEAL_STATUS_NULL_PARAMETER);
+  /* Around the helpers' 1 MiB buffers (one buffer inline, more through the worker
+   * thread), both ways. */
+  const size_t MIB = 1024 * 1024;
+  const size_t sizes[] = {0, 1, MIB - 1, MIB, MIB + 1, 2 * MIB, 2 * MIB + 16385};
+  for (size_t i = 0; i < sizeof sizes / sizeof sizes[0]; i++) {
+    mem_reader rs = {pt, sizes[i], 0, 0, (size_t)-1, 0};
+    mem_writer ws = {{0}, (size_t)-1, 0};
+    OK(printseal_seal_stream(o, &rk, 1, mem_read, &rs, mem_write, &ws));
+    mem_reader ro = {ws.out.data, ws.out.len, 0, 0, (size_t)-1, 0};
+    mem_writer wo = {{0}, (size_t)-1, 0};
+    OK(printseal_open_stream(NULL, &kek, 1, mem_read, &ro, mem_write, &wo));
+    CHECK(wo.out.len == sizes[i] && (sizes[i] == 0 || memcmp(wo.out.data, pt, sizes[i]) == 0));
+    buf_free(&ws.out);
+    buf_free(&wo.out);
+  }
+  /* A chunk damaged in the third MiB fails on the worker thread: that error comes
+   * back (not a generic one), and nothing from that chunk on was written. */
+  {
+    mem_reader rs = {pt, n, 0, 0, (size_t)-1, 0};
+    mem_writer ws = {{0}, (size_t)-1, 0};
+    OK(printseal_seal_stream(o, &rk, 1, mem_read, &rs, mem_write, &ws));
+    size_t at = 2 * MIB + 5000;
+    ws.out.data[at] ^= 1;
+    mem_reader ro = {ws.out.data, ws.out.len, 0, 0, (size_t)-1, 0};
+    mem_writer wo = {{0}, (size_t)-1, 0};
+    EXPECT(printseal_open_stream(NULL, &kek, 1, mem_read, &ro, mem_write, &wo), PRINTSEAL_STATUS_PAYLOAD_TAMPERED);
+    CHECK(wo.out.len < at && memcmp(wo.out.data, pt, wo.out.len) == 0);
+    buf_free(&ws.out);
+    buf_free(&wo.out);
+  }
   buf_free(&back);
   buf_free(&w.out);
   buf_free(&w2.out);
@@ -807,7 +837,7 @@ static void test_key_store(void) {
     OK(printseal_opener_update(op, job.data, job.len, out.data, 1000, &c, &wn));
     EXPECT(printseal_opener_unlock(op, &id, 1), PRINTSEAL_STATUS_KEY_STORE);
     printseal_str d = printseal_opener_error_detail(op);
-    CHECK(d.len > 0 && strstr(d.data, "PIN") != NULL);
+    CHECK(str_contains(d, "PIN"));
     printseal_opener_free(op);
   }
   printseal_sealer *s = NULL;
@@ -1059,6 +1089,469 @@ static void test_threads(void) {
   }
 }
 
+/* INVALID_SEEK from real misuse of the seekable opener's position, and seek + read
+ * against read_at. */
+static void test_seek(void) {
+  const printseal_identity *kek = gen(PRINTSEAL_KEY_KIND_KEK);
+  const printseal_recipient *rk = to_rcpt(kek);
+  printseal_seal_options *o = options();
+  size_t n = 2 * 16384 + 321;
+  uint8_t *pt = (uint8_t *)malloc(n);
+  fill_plaintext(pt, n);
+  buf_t job = {0};
+  OK(seal_push(o, &rk, 1, pt, n, n, &job));
+  mem_file f = {job.data, job.len, 0};
+  printseal_seekable_opener *so = NULL;
+  OK(printseal_seekable_opener_new(NULL, &kek, 1, mem_pread, &f, job.len, &so));
+  uint64_t pos = 77;
+  uint8_t buf[1000];
+  size_t got = 0;
+  OK(printseal_seekable_opener_seek(so, 16000, PRINTSEAL_WHENCE_SET, &pos));
+  CHECK(pos == 16000);
+  OK(printseal_seekable_opener_read(so, buf, sizeof buf, &got));
+  CHECK(got == sizeof buf && memcmp(buf, pt + 16000, got) == 0);
+  OK(printseal_seekable_opener_seek(so, -500, PRINTSEAL_WHENCE_CURRENT, &pos));
+  CHECK(pos == 16500);
+  OK(printseal_seekable_opener_read(so, buf, 10, &got));
+  CHECK(got == 10 && memcmp(buf, pt + 16500, 10) == 0);
+  OK(printseal_seekable_opener_seek(so, -21, PRINTSEAL_WHENCE_END, &pos));
+  CHECK(pos == n - 21);
+  OK(printseal_seekable_opener_read(so, buf, sizeof buf, &got));
+  CHECK(got == 21 && memcmp(buf, pt + n - 21, 21) == 0);
+  OK(printseal_seekable_opener_read(so, buf, sizeof buf, &got));
+  CHECK(got == 0);
+  /* Misuse: before the start (three ways), past UINT64_MAX; the position stays. */
+  pos = 12345;
+  EXPECT(printseal_seekable_opener_seek(so, -1, PRINTSEAL_WHENCE_SET, &pos), PRINTSEAL_STATUS_INVALID_SEEK);
+  CHECK(pos == 12345);
+  CHECK(printseal_seekable_opener_error_detail(so).len > 0);
+  EXPECT(printseal_seekable_opener_seek(so, -(int64_t)n - 1, PRINTSEAL_WHENCE_CURRENT, &pos), PRINTSEAL_STATUS_INVALID_SEEK);
+  EXPECT(printseal_seekable_opener_seek(so, -(int64_t)n - 1, PRINTSEAL_WHENCE_END, &pos), PRINTSEAL_STATUS_INVALID_SEEK);
+  OK(printseal_seekable_opener_seek(so, INT64_MAX, PRINTSEAL_WHENCE_SET, &pos));
+  OK(printseal_seekable_opener_seek(so, INT64_MAX, PRINTSEAL_WHENCE_CURRENT, &pos));
+  CHECK(pos == (uint64_t)INT64_MAX * 2);
+  EXPECT(printseal_seekable_opener_seek(so, 2, PRINTSEAL_WHENCE_CURRENT, &pos), PRINTSEAL_STATUS_INVALID_SEEK);
+  CHECK(pos == (uint64_t)INT64_MAX * 2);
+  OK(printseal_seekable_opener_read(so, buf, sizeof buf, &got));
+  CHECK(got == 0); /* far past the end: nothing */
+  EXPECT(printseal_seekable_opener_seek(so, 0, 3, &pos), PRINTSEAL_STATUS_INVALID_INPUT);
+  /* Still usable; read_at ignores the position and leaves it after what it read. */
+  OK(printseal_seekable_opener_read_at(so, 5, buf, 5, &got));
+  CHECK(got == 5 && memcmp(buf, pt + 5, 5) == 0);
+  OK(printseal_seekable_opener_read(so, buf, 3, &got));
+  CHECK(got == 3 && memcmp(buf, pt + 10, 3) == 0);
+  printseal_seekable_opener_free(so);
+  buf_free(&job);
+  free(pt);
+  printseal_seal_options_free(o);
+  printseal_recipient_free(rk);
+  printseal_identity_free(kek);
+}
+
+/* Every entry point with each NULL pointer argument: NULL_PARAMETER for a status, the
+ * documented neutral value (0, false, NULL, an empty string) otherwise, a no-op for
+ * _free. Each function is logged ("null-case: name"); scripts/test-ffi.sh fails when a
+ * function of the header with a pointer argument has no case. */
+static void test_null_arguments(void) {
+  const int NP = PRINTSEAL_STATUS_NULL_PARAMETER;
+  const printseal_identity *kek = gen(PRINTSEAL_KEY_KIND_KEK);
+  const printseal_identity *x = gen(PRINTSEAL_KEY_KIND_X25519);
+  const printseal_recipient *rk = to_rcpt(kek), *rx = to_rcpt(x);
+  const printseal_identity *nid = NULL;
+  const printseal_recipient *nr = NULL;
+  const printseal_identity *null_ids[1] = {NULL};
+  const printseal_recipient *null_rcpts[1] = {NULL};
+  printseal_seal_options *o = options();
+  printseal_policy *p = NULL;
+  OK(printseal_policy_new(&p));
+  uint8_t in[64] = {1, 2, 3}, out[70000], d32[32] = {0}, id16[16] = {0}, key32[32] = {0};
+  char text[256];
+  size_t n = 0, c = 0, w = 0;
+  uint64_t u64 = 0;
+  buf_t job = {0};
+  uint8_t pt[100];
+  fill_plaintext(pt, sizeof pt);
+  OK(seal_push(o, &rk, 1, pt, sizeof pt, sizeof pt, &job));
+
+  /* Keys. */
+  NULL_CASE(printseal_identity_generate, EXPECT(printseal_identity_generate(PRINTSEAL_KEY_KIND_KEK, NULL), NP));
+  NULL_CASE(printseal_identity_from_kek,
+            EXPECT(printseal_identity_from_kek(NULL, 16, key32, 32, &nid), NP);
+            EXPECT(printseal_identity_from_kek(id16, 16, NULL, 32, &nid), NP);
+            EXPECT(printseal_identity_from_kek(id16, 16, key32, 32, NULL), NP));
+  NULL_CASE(printseal_identity_parse,
+            EXPECT(printseal_identity_parse(NULL, 10, &nid), NP);
+            EXPECT(printseal_identity_parse(LIT("PRINTSEAL-SECRET-KEY-1X"), NULL), NP));
+  NULL_CASE(printseal_identity_encode,
+            EXPECT(printseal_identity_encode(NULL, text, sizeof text, &n), NP);
+            EXPECT(printseal_identity_encode(x, NULL, sizeof text, &n), NP);
+            EXPECT(printseal_identity_encode(x, text, sizeof text, NULL), NP));
+  NULL_CASE(printseal_identity_kek_bytes,
+            EXPECT(printseal_identity_kek_bytes(NULL, id16, key32), NP);
+            EXPECT(printseal_identity_kek_bytes(kek, NULL, key32), NP);
+            EXPECT(printseal_identity_kek_bytes(kek, id16, NULL), NP));
+  NULL_CASE(printseal_identity_kind, CHECK(printseal_identity_kind(NULL) == 0));
+  NULL_CASE(printseal_identity_key_id,
+            EXPECT(printseal_identity_key_id(NULL, id16, 16, &n), NP);
+            EXPECT(printseal_identity_key_id(kek, NULL, 16, &n), NP);
+            EXPECT(printseal_identity_key_id(kek, id16, 16, NULL), NP));
+  NULL_CASE(printseal_identity_to_recipient,
+            EXPECT(printseal_identity_to_recipient(NULL, &nr), NP);
+            EXPECT(printseal_identity_to_recipient(kek, NULL), NP));
+  NULL_CASE(printseal_identity_free, printseal_identity_free(NULL));
+  NULL_CASE(printseal_recipient_parse,
+            EXPECT(printseal_recipient_parse(NULL, 10, &nr), NP);
+            EXPECT(printseal_recipient_parse(LIT("printseal1x"), NULL), NP));
+  NULL_CASE(printseal_recipient_encode,
+            EXPECT(printseal_recipient_encode(NULL, text, sizeof text, &n), NP);
+            EXPECT(printseal_recipient_encode(rx, NULL, sizeof text, &n), NP);
+            EXPECT(printseal_recipient_encode(rx, text, sizeof text, NULL), NP));
+  NULL_CASE(printseal_recipient_kind, CHECK(printseal_recipient_kind(NULL) == 0));
+  NULL_CASE(printseal_recipient_key_id,
+            EXPECT(printseal_recipient_key_id(NULL, id16, 16, &n), NP);
+            EXPECT(printseal_recipient_key_id(rk, NULL, 16, &n), NP);
+            EXPECT(printseal_recipient_key_id(rk, id16, 16, NULL), NP));
+  NULL_CASE(printseal_recipient_free, printseal_recipient_free(NULL));
+
+  /* Key stores, callbacks and PKCS#11 (argument checks come before any token call). */
+  printseal_key_store no_unwrap = {NULL, NULL, toy_wrap, NULL};
+  printseal_key_store no_wrap = {NULL, toy_unwrap, NULL, NULL};
+  NULL_CASE(printseal_identity_from_key_store,
+            EXPECT(printseal_identity_from_key_store(NULL, &nid), NP);
+            EXPECT(printseal_identity_from_key_store(&no_wrap, NULL), NP);
+            EXPECT(printseal_identity_from_key_store(&no_unwrap, &nid), NP));
+  NULL_CASE(printseal_recipient_from_key_store,
+            EXPECT(printseal_recipient_from_key_store(NULL, 0x7f00, 2, &nr), NP);
+            EXPECT(printseal_recipient_from_key_store(&no_unwrap, 0x7f00, 2, NULL), NP);
+            EXPECT(printseal_recipient_from_key_store(&no_wrap, 0x7f00, 2, &nr), NP));
+  static const char URI[] = "pkcs11:id=%01?module-path=/nonexistent/module.so";
+  int32_t failure = 77;
+  NULL_CASE(printseal_identity_from_pkcs11,
+            EXPECT(printseal_identity_from_pkcs11(NULL, 10, NULL, 0, &nid, &failure), NP);
+            CHECK(failure == 0);
+            EXPECT(printseal_identity_from_pkcs11(LIT(URI), NULL, 4, &nid, &failure), NP);
+            EXPECT(printseal_identity_from_pkcs11(LIT(URI), NULL, 0, NULL, &failure), NP);
+            EXPECT(printseal_identity_from_pkcs11(LIT(URI), NULL, 0, NULL, NULL), NP));
+  NULL_CASE(printseal_identity_generate_in_pkcs11,
+            EXPECT(printseal_identity_generate_in_pkcs11(NULL, 10, NULL, 0, &nid, &failure), NP);
+            EXPECT(printseal_identity_generate_in_pkcs11(LIT(URI), NULL, 4, &nid, &failure), NP);
+            EXPECT(printseal_identity_generate_in_pkcs11(LIT(URI), NULL, 0, NULL, NULL), NP));
+  NULL_CASE(printseal_identity_key_store_failure, CHECK(printseal_identity_key_store_failure(NULL) == 0));
+  NULL_CASE(printseal_recipient_key_store_failure, CHECK(printseal_recipient_key_store_failure(NULL) == 0));
+
+  /* Header inspection. */
+  printseal_header *h = NULL;
+  OK(printseal_header_parse(job.data, job.len, &h));
+  uint16_t kind = 0;
+  printseal_slice sl;
+  NULL_CASE(printseal_header_parse,
+            EXPECT(printseal_header_parse(NULL, 10, &h), NP);
+            EXPECT(printseal_header_parse(job.data, job.len, NULL), NP));
+  NULL_CASE(printseal_header_len, CHECK(printseal_header_len(NULL) == 0));
+  NULL_CASE(printseal_header_suite, CHECK(printseal_header_suite(NULL) == 0));
+  NULL_CASE(printseal_header_content_type, CHECK(printseal_header_content_type(NULL).data == NULL));
+  NULL_CASE(printseal_header_producer_name, CHECK(printseal_header_producer_name(NULL).data == NULL));
+  NULL_CASE(printseal_header_producer_version, CHECK(printseal_header_producer_version(NULL).len == 0));
+  NULL_CASE(printseal_header_job_id, CHECK(printseal_header_job_id(NULL).data == NULL));
+  NULL_CASE(printseal_header_created_at, CHECK(printseal_header_created_at(NULL) == 0));
+  /* `out` NULL only asks whether there is a value (documented). */
+  NULL_CASE(printseal_header_expires_at,
+            CHECK(!printseal_header_expires_at(NULL, &u64));
+            CHECK(!printseal_header_expires_at(h, NULL)));
+  NULL_CASE(printseal_header_sbom_sha256,
+            CHECK(!printseal_header_sbom_sha256(NULL, d32));
+            CHECK(printseal_header_sbom_sha256(h, NULL)));
+  NULL_CASE(printseal_header_stanza_count, CHECK(printseal_header_stanza_count(NULL) == 0));
+  NULL_CASE(printseal_header_stanza,
+            EXPECT(printseal_header_stanza(NULL, 0, &kind, &sl), NP);
+            EXPECT(printseal_header_stanza(h, 0, NULL, &sl), NP);
+            EXPECT(printseal_header_stanza(h, 0, &kind, NULL), NP));
+  NULL_CASE(printseal_header_free, printseal_header_free(NULL));
+  printseal_header_free(h);
+
+  /* Policy. */
+  printseal_policy *np = NULL;
+  NULL_CASE(printseal_policy_new, EXPECT(printseal_policy_new(NULL), NP); (void)np);
+  NULL_CASE(printseal_policy_accept_producer,
+            EXPECT(printseal_policy_accept_producer(NULL, LIT("printseal")), NP);
+            EXPECT(printseal_policy_accept_producer(p, NULL, 3), NP));
+  NULL_CASE(printseal_policy_min_producer_version,
+            EXPECT(printseal_policy_min_producer_version(NULL, LIT("a"), LIT("1.0.0")), NP);
+            EXPECT(printseal_policy_min_producer_version(p, NULL, 1, LIT("1.0.0")), NP);
+            EXPECT(printseal_policy_min_producer_version(p, LIT("a"), NULL, 5), NP));
+  NULL_CASE(printseal_policy_deny_versions,
+            EXPECT(printseal_policy_deny_versions(NULL, LIT("a"), LIT("<1.0.0")), NP);
+            EXPECT(printseal_policy_deny_versions(p, NULL, 1, LIT("<1.0.0")), NP);
+            EXPECT(printseal_policy_deny_versions(p, LIT("a"), NULL, 6), NP));
+  NULL_CASE(printseal_policy_deny_sbom_sha256,
+            EXPECT(printseal_policy_deny_sbom_sha256(NULL, d32), NP);
+            EXPECT(printseal_policy_deny_sbom_sha256(p, NULL), NP));
+  NULL_CASE(printseal_policy_accept_suite, EXPECT(printseal_policy_accept_suite(NULL, 1), NP));
+  NULL_CASE(printseal_policy_accept_stanza_kind, EXPECT(printseal_policy_accept_stanza_kind(NULL, 1), NP));
+  NULL_CASE(printseal_policy_allow_expired, EXPECT(printseal_policy_allow_expired(NULL, true), NP));
+  NULL_CASE(printseal_policy_at_time, EXPECT(printseal_policy_at_time(NULL, 5), NP));
+  NULL_CASE(printseal_policy_free, printseal_policy_free(NULL));
+
+  /* Seal options. */
+  printseal_seal_options *no = NULL;
+  NULL_CASE(printseal_seal_options_new,
+            EXPECT(printseal_seal_options_new(NULL, 3, &no), NP);
+            EXPECT(printseal_seal_options_new(LIT("a/b"), NULL), NP));
+  NULL_CASE(printseal_seal_options_set_suite, EXPECT(printseal_seal_options_set_suite(NULL, 1), NP));
+  NULL_CASE(printseal_seal_options_set_job_id,
+            EXPECT(printseal_seal_options_set_job_id(NULL, LIT("j")), NP);
+            EXPECT(printseal_seal_options_set_job_id(o, NULL, 1), NP));
+  NULL_CASE(printseal_seal_options_set_created_at, EXPECT(printseal_seal_options_set_created_at(NULL, 1), NP));
+  NULL_CASE(printseal_seal_options_set_expires_at, EXPECT(printseal_seal_options_set_expires_at(NULL, 1), NP));
+  NULL_CASE(printseal_seal_options_set_producer,
+            EXPECT(printseal_seal_options_set_producer(NULL, LIT("t"), LIT("1")), NP);
+            EXPECT(printseal_seal_options_set_producer(o, NULL, 1, LIT("1")), NP);
+            EXPECT(printseal_seal_options_set_producer(o, LIT("t"), NULL, 1), NP));
+  NULL_CASE(printseal_seal_options_set_sbom_sha256,
+            EXPECT(printseal_seal_options_set_sbom_sha256(NULL, d32), NP);
+            EXPECT(printseal_seal_options_set_sbom_sha256(o, NULL), NP));
+  NULL_CASE(printseal_seal_options_allow_mixed_pq, EXPECT(printseal_seal_options_allow_mixed_pq(NULL, true), NP));
+  NULL_CASE(printseal_seal_options_add_private_entry,
+            EXPECT(printseal_seal_options_add_private_entry(NULL, LIT("k"), in, 3), NP);
+            EXPECT(printseal_seal_options_add_private_entry(o, NULL, 1, in, 3), NP);
+            EXPECT(printseal_seal_options_add_private_entry(o, LIT("k"), NULL, 3), NP));
+  NULL_CASE(printseal_seal_options_free, printseal_seal_options_free(NULL));
+
+  /* Sealer. */
+  printseal_sealer *s = NULL;
+  OK(printseal_sealer_new(o, &rk, 1, &s));
+  NULL_CASE(printseal_sealer_new,
+            EXPECT(printseal_sealer_new(NULL, &rk, 1, &s), NP);
+            EXPECT(printseal_sealer_new(o, NULL, 1, &s), NP);
+            EXPECT(printseal_sealer_new(o, null_rcpts, 1, &s), NP);
+            EXPECT(printseal_sealer_new(o, &rk, 1, NULL), NP));
+  NULL_CASE(printseal_sealer_update_output_len, CHECK(printseal_sealer_update_output_len(NULL, 5) == 0));
+  NULL_CASE(printseal_sealer_finish_output_len, CHECK(printseal_sealer_finish_output_len(NULL) == 0));
+  NULL_CASE(printseal_sealer_update,
+            EXPECT(printseal_sealer_update(NULL, in, 5, out, sizeof out, &w), NP);
+            EXPECT(printseal_sealer_update(s, NULL, 5, out, sizeof out, &w), NP);
+            EXPECT(printseal_sealer_update(s, in, 5, NULL, sizeof out, &w), NP);
+            EXPECT(printseal_sealer_update(s, in, 5, out, sizeof out, NULL), NP));
+  NULL_CASE(printseal_sealer_finish,
+            EXPECT(printseal_sealer_finish(NULL, out, sizeof out, &w), NP);
+            EXPECT(printseal_sealer_finish(s, NULL, sizeof out, &w), NP);
+            EXPECT(printseal_sealer_finish(s, out, sizeof out, NULL), NP));
+  /* None of those consumed or ended anything. */
+  OK(printseal_sealer_finish(s, out, sizeof out, &w));
+  NULL_CASE(printseal_sealer_error_detail, CHECK(printseal_sealer_error_detail(NULL).data == NULL));
+  NULL_CASE(printseal_sealer_free, printseal_sealer_free(NULL));
+  printseal_sealer_free(s);
+
+  /* Opener. */
+  printseal_opener *op = NULL;
+  OK(printseal_opener_new(NULL, NULL, 0, &op));
+  NULL_CASE(printseal_opener_new,
+            EXPECT(printseal_opener_new(p, NULL, 1, &op), NP);
+            EXPECT(printseal_opener_new(p, null_ids, 1, &op), NP);
+            EXPECT(printseal_opener_new(p, &kek, 1, NULL), NP));
+  NULL_CASE(printseal_opener_update_output_len, CHECK(printseal_opener_update_output_len(NULL, 5) == 0));
+  NULL_CASE(printseal_opener_finish_output_len, CHECK(printseal_opener_finish_output_len(NULL) == 0));
+  NULL_CASE(printseal_opener_update,
+            EXPECT(printseal_opener_update(NULL, job.data, 5, out, sizeof out, &c, &w), NP);
+            EXPECT(printseal_opener_update(op, NULL, 5, out, sizeof out, &c, &w), NP);
+            EXPECT(printseal_opener_update(op, job.data, 5, NULL, sizeof out, &c, &w), NP);
+            EXPECT(printseal_opener_update(op, job.data, 5, out, sizeof out, NULL, &w), NP);
+            EXPECT(printseal_opener_update(op, job.data, 5, out, sizeof out, &c, NULL), NP));
+  OK(printseal_opener_update(op, job.data, job.len, out, sizeof out, &c, &w));
+  CHECK(printseal_opener_is_locked(op));
+  NULL_CASE(printseal_opener_is_locked, CHECK(!printseal_opener_is_locked(NULL)));
+  NULL_CASE(printseal_opener_header, CHECK(printseal_opener_header(NULL) == NULL));
+  NULL_CASE(printseal_opener_unlock,
+            EXPECT(printseal_opener_unlock(NULL, &kek, 1), NP);
+            EXPECT(printseal_opener_unlock(op, NULL, 1), NP);
+            EXPECT(printseal_opener_unlock(op, null_ids, 1), NP));
+  OK(printseal_opener_unlock(op, &kek, 1));
+  size_t rest = job.len - c;
+  OK(printseal_opener_update(op, job.data + c, rest, out, sizeof out, &c, &w));
+  NULL_CASE(printseal_opener_finish,
+            EXPECT(printseal_opener_finish(NULL, out, sizeof out, &w), NP);
+            EXPECT(printseal_opener_finish(op, NULL, sizeof out, &w), NP);
+            EXPECT(printseal_opener_finish(op, out, sizeof out, NULL), NP));
+  OK(printseal_opener_finish(op, out, sizeof out, &w));
+  printseal_str ks;
+  NULL_CASE(printseal_opener_private_entry,
+            CHECK(!printseal_opener_private_entry(NULL, LIT("k"), &sl));
+            CHECK(!printseal_opener_private_entry(op, NULL, 1, &sl));
+            CHECK(!printseal_opener_private_entry(op, LIT("k"), NULL)));
+  NULL_CASE(printseal_opener_private_entry_count, CHECK(printseal_opener_private_entry_count(NULL) == 0));
+  NULL_CASE(printseal_opener_private_entry_at,
+            EXPECT(printseal_opener_private_entry_at(NULL, 0, &ks, &sl), NP);
+            EXPECT(printseal_opener_private_entry_at(op, 0, NULL, &sl), NP);
+            EXPECT(printseal_opener_private_entry_at(op, 0, &ks, NULL), NP));
+  NULL_CASE(printseal_opener_error_detail, CHECK(printseal_opener_error_detail(NULL).data == NULL));
+  NULL_CASE(printseal_opener_free, printseal_opener_free(NULL));
+  printseal_opener_free(op);
+
+  /* Stream helpers, files and header rewrap. */
+  mem_reader r = {job.data, job.len, 0, 0, (size_t)-1, 0};
+  mem_writer mw = {{0}, (size_t)-1, 0};
+  NULL_CASE(printseal_seal_stream,
+            EXPECT(printseal_seal_stream(NULL, &rk, 1, mem_read, &r, mem_write, &mw), NP);
+            EXPECT(printseal_seal_stream(o, NULL, 1, mem_read, &r, mem_write, &mw), NP);
+            EXPECT(printseal_seal_stream(o, null_rcpts, 1, mem_read, &r, mem_write, &mw), NP);
+            EXPECT(printseal_seal_stream(o, &rk, 1, NULL, &r, mem_write, &mw), NP);
+            EXPECT(printseal_seal_stream(o, &rk, 1, mem_read, &r, NULL, &mw), NP));
+  NULL_CASE(printseal_open_stream,
+            EXPECT(printseal_open_stream(NULL, NULL, 1, mem_read, &r, mem_write, &mw), NP);
+            EXPECT(printseal_open_stream(NULL, null_ids, 1, mem_read, &r, mem_write, &mw), NP);
+            EXPECT(printseal_open_stream(NULL, &kek, 1, NULL, &r, mem_write, &mw), NP);
+            EXPECT(printseal_open_stream(NULL, &kek, 1, mem_read, &r, NULL, &mw), NP));
+  NULL_CASE(printseal_rewrap_stream,
+            EXPECT(printseal_rewrap_stream(NULL, NULL, 1, &rx, 1, false, mem_read, &r, mem_write, &mw), NP);
+            EXPECT(printseal_rewrap_stream(NULL, &kek, 1, NULL, 1, false, mem_read, &r, mem_write, &mw), NP);
+            EXPECT(printseal_rewrap_stream(NULL, &kek, 1, &rx, 1, false, NULL, &r, mem_write, &mw), NP);
+            EXPECT(printseal_rewrap_stream(NULL, &kek, 1, &rx, 1, false, mem_read, &r, NULL, &mw), NP));
+  CHECK(r.pos == 0 && mw.out.len == 0); /* no callback ran */
+  NULL_CASE(printseal_rewrap_file,
+            EXPECT(printseal_rewrap_file(NULL, 8, NULL, &kek, 1, &rx, 1, false), NP);
+            EXPECT(printseal_rewrap_file(LIT("/nonexistent"), NULL, NULL, 1, &rx, 1, false), NP);
+            EXPECT(printseal_rewrap_file(LIT("/nonexistent"), NULL, &kek, 1, NULL, 1, false), NP));
+  size_t off = 0;
+  NULL_CASE(printseal_rewrap_header,
+            EXPECT(printseal_rewrap_header(NULL, NULL, 10, &kek, 1, &rx, 1, false, out, sizeof out, &w, &off), NP);
+            EXPECT(printseal_rewrap_header(NULL, job.data, job.len, NULL, 1, &rx, 1, false, out, sizeof out, &w, &off), NP);
+            EXPECT(printseal_rewrap_header(NULL, job.data, job.len, &kek, 1, NULL, 1, false, out, sizeof out, &w, &off), NP);
+            EXPECT(printseal_rewrap_header(NULL, job.data, job.len, &kek, 1, &rx, 1, false, NULL, 100, &w, &off), NP);
+            EXPECT(printseal_rewrap_header(NULL, job.data, job.len, &kek, 1, &rx, 1, false, out, sizeof out, NULL, &off), NP);
+            EXPECT(printseal_rewrap_header(NULL, job.data, job.len, &kek, 1, &rx, 1, false, out, sizeof out, &w, NULL), NP));
+
+  /* Seekable opener. */
+  mem_file f = {job.data, job.len, 0};
+  printseal_seekable_opener *so = NULL;
+  OK(printseal_seekable_opener_new(NULL, &kek, 1, mem_pread, &f, job.len, &so));
+  printseal_seekable_opener *nso = NULL;
+  NULL_CASE(printseal_seekable_opener_new,
+            EXPECT(printseal_seekable_opener_new(NULL, NULL, 1, mem_pread, &f, job.len, &nso), NP);
+            EXPECT(printseal_seekable_opener_new(NULL, null_ids, 1, mem_pread, &f, job.len, &nso), NP);
+            EXPECT(printseal_seekable_opener_new(NULL, &kek, 1, NULL, &f, job.len, &nso), NP);
+            EXPECT(printseal_seekable_opener_new(NULL, &kek, 1, mem_pread, &f, job.len, NULL), NP));
+  NULL_CASE(printseal_seekable_opener_plaintext_len,
+            EXPECT(printseal_seekable_opener_plaintext_len(NULL, &u64), NP);
+            EXPECT(printseal_seekable_opener_plaintext_len(so, NULL), NP));
+  NULL_CASE(printseal_seekable_opener_read_at,
+            EXPECT(printseal_seekable_opener_read_at(NULL, 0, out, 10, &n), NP);
+            EXPECT(printseal_seekable_opener_read_at(so, 0, NULL, 10, &n), NP);
+            EXPECT(printseal_seekable_opener_read_at(so, 0, out, 10, NULL), NP));
+  NULL_CASE(printseal_seekable_opener_seek,
+            EXPECT(printseal_seekable_opener_seek(NULL, 0, PRINTSEAL_WHENCE_SET, &u64), NP);
+            EXPECT(printseal_seekable_opener_seek(so, 0, PRINTSEAL_WHENCE_SET, NULL), NP));
+  NULL_CASE(printseal_seekable_opener_read,
+            EXPECT(printseal_seekable_opener_read(NULL, out, 10, &n), NP);
+            EXPECT(printseal_seekable_opener_read(so, NULL, 10, &n), NP);
+            EXPECT(printseal_seekable_opener_read(so, out, 10, NULL), NP));
+  NULL_CASE(printseal_seekable_opener_header, CHECK(printseal_seekable_opener_header(NULL) == NULL));
+  NULL_CASE(printseal_seekable_opener_error_detail, CHECK(printseal_seekable_opener_error_detail(NULL).data == NULL));
+  NULL_CASE(printseal_seekable_opener_free, printseal_seekable_opener_free(NULL));
+  printseal_seekable_opener_free(so);
+
+  /* Version and SBOM. */
+  NULL_CASE(printseal_sbom_sha256, CHECK(!printseal_sbom_sha256(NULL)));
+#ifdef PRINTSEAL_TEST_HOOKS
+  printseal_sealer *ts = NULL;
+  NULL_CASE(printseal_sealer_new_seeded_for_testing,
+            EXPECT(printseal_sealer_new_seeded_for_testing(NULL, &rk, 1, d32, &ts), NP);
+            EXPECT(printseal_sealer_new_seeded_for_testing(o, NULL, 1, d32, &ts), NP);
+            EXPECT(printseal_sealer_new_seeded_for_testing(o, &rk, 1, NULL, &ts), NP);
+            EXPECT(printseal_sealer_new_seeded_for_testing(o, &rk, 1, d32, NULL), NP));
+#endif
+  buf_free(&job);
+  printseal_policy_free(p);
+  printseal_seal_options_free(o);
+  printseal_recipient_free(rk);
+  printseal_recipient_free(rx);
+  printseal_identity_free(kek);
+  printseal_identity_free(x);
+}
+
+#ifdef PRINTSEAL_TEST_HOOKS
+/* RANDOMNESS and INTERNAL cannot be provoked on purpose: this is fault injection
+ * through the test build's printseal_inject_fault_for_testing, which makes the
+ * operating-system generator fail, or a sealer or opener step fail as a broken
+ * invariant in the core would. Each path must report it and leave no object or
+ * output behind. */
+static void test_injected_faults(void) {
+  const printseal_identity *kek = gen(PRINTSEAL_KEY_KIND_KEK);
+  const printseal_recipient *rk = to_rcpt(kek);
+  const printseal_identity *x = gen(PRINTSEAL_KEY_KIND_X25519);
+  const printseal_recipient *rx = to_rcpt(x);
+  printseal_seal_options *o = options();
+  uint8_t pt[5000], out[70000];
+  fill_plaintext(pt, sizeof pt);
+  buf_t job = {0};
+  OK(seal_push(o, &rk, 1, pt, sizeof pt, sizeof pt, &job));
+  EXPECT(printseal_inject_fault_for_testing(PRINTSEAL_STATUS_IO), PRINTSEAL_STATUS_INVALID_INPUT);
+
+  OK(printseal_inject_fault_for_testing(PRINTSEAL_STATUS_RANDOMNESS));
+  printseal_sealer *s = NULL;
+  const printseal_identity *id = NULL;
+  EXPECT(printseal_sealer_new(o, &rk, 1, &s), PRINTSEAL_STATUS_RANDOMNESS);
+  CHECK(s == NULL);
+  EXPECT(printseal_identity_generate(PRINTSEAL_KEY_KIND_X25519, &id), PRINTSEAL_STATUS_RANDOMNESS);
+  CHECK(id == NULL);
+  mem_reader r = {pt, sizeof pt, 0, 0, (size_t)-1, 0};
+  mem_writer mw = {{0}, (size_t)-1, 0};
+  EXPECT(printseal_seal_stream(o, &rk, 1, mem_read, &r, mem_write, &mw), PRINTSEAL_STATUS_RANDOMNESS);
+  CHECK(mw.out.len == 0);
+  size_t w = 0, off = 0;
+  EXPECT(printseal_rewrap_header(NULL, job.data, job.len, &kek, 1, &rx, 1, false, out, sizeof out, &w, &off),
+         PRINTSEAL_STATUS_RANDOMNESS);
+  mem_reader rj = {job.data, job.len, 0, 0, (size_t)-1, 0};
+  EXPECT(printseal_rewrap_stream(NULL, &kek, 1, &rx, 1, false, mem_read, &rj, mem_write, &mw), PRINTSEAL_STATUS_RANDOMNESS);
+  CHECK(mw.out.len == 0);
+  {
+    /* The file is left as it was. */
+    char path[] = "/tmp/printseal-ffi-fault-XXXXXX";
+    int fd = mkstemp(path);
+    CHECK(fd >= 0 && write(fd, job.data, job.len) == (ssize_t)job.len);
+    close(fd);
+    EXPECT(printseal_rewrap_file(path, strlen(path), NULL, &kek, 1, &rx, 1, false), PRINTSEAL_STATUS_RANDOMNESS);
+    FILE *f = fopen(path, "rb");
+    uint8_t back[8192];
+    size_t got = f ? fread(back, 1, sizeof back, f) : 0;
+    if (f) fclose(f);
+    CHECK(got == job.len && memcmp(back, job.data, got) == 0);
+    unlink(path);
+  }
+  /* Opening needs no randomness. */
+  buf_t pt2 = {0};
+  OK(open_push(&kek, 1, NULL, job.data, job.len, 1000, &pt2));
+  CHECK(pt2.len == sizeof pt);
+  buf_free(&pt2);
+  OK(printseal_inject_fault_for_testing(PRINTSEAL_STATUS_OK));
+
+  /* INTERNAL: the sealer fails and stays failed; so does an opener. */
+  OK(printseal_sealer_new(o, &rk, 1, &s));
+  OK(printseal_inject_fault_for_testing(PRINTSEAL_STATUS_INTERNAL));
+  EXPECT(printseal_sealer_update(s, pt, sizeof pt, out, sizeof out, &w), PRINTSEAL_STATUS_INTERNAL);
+  printseal_str det = printseal_sealer_error_detail(s);
+  CHECK(str_contains(det, "fault injected"));
+  printseal_opener *op = NULL;
+  size_t c = 0;
+  OK(printseal_opener_new(NULL, &kek, 1, &op));
+  EXPECT(printseal_opener_update(op, job.data, job.len, out, sizeof out, &c, &w), PRINTSEAL_STATUS_INTERNAL);
+  OK(printseal_inject_fault_for_testing(PRINTSEAL_STATUS_OK));
+  EXPECT(printseal_sealer_finish(s, out, sizeof out, &w), PRINTSEAL_STATUS_INVALID_STATE);
+  EXPECT(printseal_opener_finish(op, out, sizeof out, &w), PRINTSEAL_STATUS_INVALID_STATE);
+  printseal_opener_free(op);
+  printseal_sealer_free(s);
+  /* Cleared: everything works again. */
+  OK(printseal_sealer_new(o, &rk, 1, &s));
+  printseal_sealer_free(s);
+  buf_free(&mw.out);
+  buf_free(&job);
+  printseal_seal_options_free(o);
+  printseal_recipient_free(rk);
+  printseal_recipient_free(rx);
+  printseal_identity_free(kek);
+  printseal_identity_free(x);
+}
+#endif
+
 #ifdef PRINTSEAL_TEST_HOOKS
 static void test_panic_boundary(void) {
   EXPECT(printseal_panic_for_testing(), PRINTSEAL_STATUS_PANIC);
@@ -1078,10 +1571,13 @@ int main(int argc, char **argv) {
   test_streams();
   test_key_store();
   test_seekable();
+  test_seek();
   test_rewrap();
+  test_null_arguments();
   if (!quick) test_threads();
 #ifdef PRINTSEAL_TEST_HOOKS
   test_panic_boundary();
+  test_injected_faults();
 #endif
   return finish_tests(quick ? "test_ffi (quick)" : "test_ffi");
 }
