@@ -87,5 +87,7 @@ pub fn main() -> Result<(), String> {
     }
     let out_dir = PathBuf::from(var(&vars, "OUT_DIR", "."));
     write(&out_dir.join("sbom.cdx.json"), out.json.as_bytes())?;
+    // `DEP_PRINTSEAL_SBOM` for the build scripts of dependents (Cargo.toml `links`).
+    println!("cargo:sbom={}", out_dir.join("sbom.cdx.json").display());
     write(&out_dir.join("build_info.rs"), out.build_info_rs.as_bytes())
 }

@@ -1,4 +1,5 @@
-# Sourced by the scripts whose tests need SoftHSM2 (test-pkcs11.sh, test-ffi.sh):
+# Sourced by the scripts whose tests need SoftHSM2 (test-pkcs11.sh, test-ffi.sh,
+# test-python.sh):
 # finds Debian's libsofthsm2.so (or $PRINTSEAL_PKCS11_MODULE) and installs the
 # softhsm2 package when it is missing and we are root, as CI runs. Defines
 # softhsm_module (prints the module's path, fails if there is none) and ensure_softhsm.

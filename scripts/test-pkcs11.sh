@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The PKCS#11 key store (keystore/pkcs11, crate printseal-pkcs11): clippy, then its
 # tests against a real SoftHSM2 token. Installs Debian's softhsm2 when missing (as root,
-# as CI runs); the tests fail under CI=true if the module is still missing.
+# as CI runs: scripts/softhsm.sh); the tests fail under CI=true if the module
+# is still missing.
 # Usage: scripts/test-pkcs11.sh (also called by scripts/test.sh)
 set -euo pipefail
 cd "$(dirname "$0")/.."

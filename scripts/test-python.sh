@@ -1,9 +1,12 @@
 #!/usr/bin/env bash
 # The Python module (python/, issue 10): clippy of its crate, one abi3 wheel built with
-# maturin, then on every CPython >= 3.9 of the machine (the test venv's, and each pyenv
-# version) a fresh venv under target/py-venvs/ with that wheel, pytest (python/tests),
-# and in the test venv mypy --strict on the typed example and mypy.stubtest against the
-# stubs. Called by scripts/test.sh; uses the root target/ (CARGO_TARGET_DIR).
+# maturin (with the `test-hooks` feature, see python/src/test_hooks.rs), its PEP 770
+# SBOMs checked against the installed module, then on every CPython >= 3.9 of the
+# machine (the test venv's, and each pyenv version) a fresh venv under
+# target/py-venvs/ with that wheel, pytest (python/tests, including the SoftHSM2 token
+# tests: softhsm2 is installed first when missing), and in the test venv mypy --strict
+# on the typed example and mypy.stubtest against the stubs. Called by scripts/test.sh;
+# uses the root target/ (CARGO_TARGET_DIR).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$PWD
@@ -18,31 +21,56 @@ if [ ! -x "$VENV/bin/python" ]; then
 fi
 "$VENV/bin/python" -m pip install "${PIP_Q[@]}" -r "$ROOT/python/requirements-test.txt"
 
-step "python: cargo clippy -p printseal-python (-D warnings)"
+# SoftHSM2 for python/tests/test_pkcs11.py (which fails without it under CI=true).
+# shellcheck source=scripts/softhsm.sh
+. scripts/softhsm.sh
+ensure_softhsm
+
+step "python: cargo clippy -p printseal-python (-D warnings), with and without test hooks"
 cargo clippy -p printseal-python --all-targets -- -D warnings
+cargo clippy -p printseal-python --all-targets --features test-hooks -- -D warnings
 
 # The dev profile, as `cargo test` uses: aws-lc-sys (same features as the core tests
 # with aws-lc-rs) is not built a second time. Release wheels come from
 # `pip install ./python` (python/pyproject.toml).
-step "python: maturin build (abi3 wheel)"
+# The test wheel has the `test-hooks` feature (python/src/test_hooks.rs: a key that
+# fails with an internal error); a shipped wheel (`pip install ./python`) has not.
+step "python: maturin build (abi3 wheel, test hooks)"
 rm -rf "$ROOT/target/wheels/py"
-(cd python && "$VENV/bin/maturin" build --profile dev --out "$ROOT/target/wheels/py" \
-  -i "$VENV/bin/python")
+(cd python && "$VENV/bin/maturin" build --profile dev --features test-hooks \
+  --out "$ROOT/target/wheels/py" -i "$VENV/bin/python")
 WHEEL=$(ls "$ROOT"/target/wheels/py/printseal-*-cp39-abi3-*.whl)
-"$VENV/bin/python" - "$WHEEL" <<'PY'
-import sys, zipfile
-names = zipfile.ZipFile(sys.argv[1]).namelist()
+
+# PEP 770: printseal's own SBOM in the wheel is the document the installed module
+# returns (printseal.sbom()), byte for byte (its SHA-256 is build_info()'s, which every
+# sealed header records); maturin's document of the whole crate tree is beside it.
+"$VENV/bin/python" -m pip install "${PIP_Q[@]}" --force-reinstall --no-deps "$WHEEL"
+(cd "$ROOT/target" && "$VENV/bin/python" - "$WHEEL" <<'PY'
+import hashlib, json, sys, zipfile
+import printseal
+wheel = zipfile.ZipFile(sys.argv[1])
+names = wheel.namelist()
 for want in ("printseal/_printseal.pyi", "printseal/py.typed", "printseal/exceptions.py"):
     assert want in names, want
-import json
-sboms = [n for n in names if ".dist-info/sboms/" in n]
-assert sboms, "no PEP 770 SBOM in the wheel"
-doc = json.loads(zipfile.ZipFile(sys.argv[1]).read(sboms[0]))
-assert doc["bomFormat"] == "CycloneDX", doc.get("bomFormat")
-crates = {c["name"] for c in doc.get("components", [])}
-assert {"printseal", "aws-lc-sys", "pyo3"} <= crates, sorted(crates)
-print("wheel ok:", sys.argv[1].rsplit("/", 1)[-1], "sboms:", sboms)
+sboms = {n.rsplit("/", 1)[1]: n for n in names if ".dist-info/sboms/" in n}
+assert set(sboms) == {"printseal.cdx.json", "printseal-python.cyclonedx.json"}, sboms
+ours = wheel.read(sboms["printseal.cdx.json"])
+assert hashlib.sha256(ours).hexdigest() == printseal.build_info()["sbom_sha256"], \
+    "the wheel's printseal.cdx.json is not the module's embedded SBOM"
+doc = json.loads(ours)
+assert doc == printseal.sbom()
+assert (doc["bomFormat"], doc["specVersion"]) == ("CycloneDX", "1.6"), doc["specVersion"]
+assert any(c.get("cryptoProperties") for c in doc["components"]), "no CBOM"
+def names_of(d):
+    return {c["name"] for c in d.get("components", [])} | {d["metadata"]["component"]["name"]}
+maturin_doc = json.loads(wheel.read(sboms["printseal-python.cyclonedx.json"]))
+assert maturin_doc["bomFormat"] == "CycloneDX"
+assert {"printseal", "aws-lc-sys"} <= names_of(doc), sorted(names_of(doc))
+assert {"printseal", "aws-lc-sys", "pyo3", "printseal-pkcs11", "cryptoki"} <= names_of(maturin_doc)
+print("wheel ok:", sys.argv[1].rsplit("/", 1)[-1], "sboms:", sorted(sboms),
+      "printseal.cdx.json sha256", printseal.build_info()["sbom_sha256"][:16])
 PY
+)
 
 # Every CPython >= 3.9 here: the test venv's and pyenv's.
 PYTHONS=("$VENV/bin/python")

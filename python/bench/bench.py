@@ -4,7 +4,12 @@ over 16 KiB chunks, and Cobblestone256Encryptor/Decryptor) and Tink's streaming 
 (AES256_GCM_HKDF_1MB), in the same run: in memory, and file to file. Prints MB/s and
 the ratios the issue sets as goals, with the load average. A script, not a test.
 
-    python python/bench/bench.py [--mib 1024] [--dir DIR] [--repeat 3]
+    python python/bench/bench.py [--mib 1024] [--dir DIR] [--repeat 3] [--threads-only]
+
+It also times two Python threads sealing at once against one thread sealing the same
+share (the GIL is released in Rust, so on two free cores the pair takes about as long
+as one, about 2x if serialised), beside hashlib's SHA-256 (which CPython runs without
+the GIL) as a control of how free the second core was.
 
 Needs a release build of the module (`pip install ./python`), cryptography >= 50,
 and `tink` for its rows (skipped with a note when not installed). Each figure is the
@@ -14,7 +19,9 @@ best of --repeat runs.
 from __future__ import annotations
 
 import argparse
+import hashlib
 import io
+import threading
 import os
 import platform
 import sys
@@ -73,12 +80,60 @@ def cob_run(ctx: object, data: memoryview) -> List[bytes]:
     return out
 
 
+THREAD_PIECE = 64 * 1024  # 4 chunks: below the core's own rayon threshold
+
+
+def seal_share(kek: printseal.Kek, data: bytes) -> None:
+    s = printseal.Sealer([kek])
+    mv = memoryview(data)
+    out = bytearray(THREAD_PIECE + 64 * 1024)
+    for i in range(0, len(data), THREAD_PIECE):
+        s.update_into(mv[i : i + THREAD_PIECE], out)
+    s.finalize()
+
+
+def hash_share(data: bytes) -> None:
+    mv = memoryview(data)
+    for i in range(0, len(data), THREAD_PIECE):
+        hashlib.sha256(mv[i : i + THREAD_PIECE]).digest()
+
+
+def two_threads_over_one(work: Callable[..., None], args: tuple, repeat: int) -> float:
+    """Best time of two threads running `work(*args)` at once, over the best time of
+    one thread running it once: 1.0 on two free cores, 2.0 if serialised."""
+    one = best(lambda: work(*args), repeat)
+
+    def pair() -> None:
+        ts = [threading.Thread(target=work, args=args) for _ in range(2)]
+        for t in ts:
+            t.start()
+        for t in ts:
+            t.join()
+
+    return best(pair, repeat) / one
+
+
+def threads(mib: int, repeat: int) -> None:
+    kek = printseal.Kek.generate()
+    share = os.urandom(min(mib, 128) << 20)
+    print(f"\ntwo threads / one thread, {len(share) >> 20} MiB each in {THREAD_PIECE >> 10} KiB "
+          f"pieces (1.0 = parallel, 2.0 = serial), load {open('/proc/loadavg').read().strip()}")
+    r = two_threads_over_one(seal_share, (kek, share), repeat)
+    c = two_threads_over_one(hash_share, (share,), repeat)
+    print(f"{'printseal Sealer.update_into':34s} {r:5.2f}")
+    print(f"{'hashlib sha256 (control)':34s} {c:5.2f}")
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--mib", type=int, default=1024)
     ap.add_argument("--dir", default=None)
     ap.add_argument("--repeat", type=int, default=3)
+    ap.add_argument("--threads-only", action="store_true", help="only the two-threads figure")
     a = ap.parse_args()
+    if a.threads_only:
+        threads(a.mib, max(a.repeat, 5))
+        return
     n = a.mib << 20
     data = os.urandom(n)
     mv = memoryview(data)
@@ -228,6 +283,7 @@ def main() -> None:
     if tink is None:
         print(f"tink: not available ({TINK_ERROR})")
     print(f"\nload average after: {open('/proc/loadavg').read().strip()}")
+    threads(a.mib, max(a.repeat, 5))
 
 
 if __name__ == "__main__":

@@ -7,7 +7,7 @@ from __future__ import annotations
 import datetime
 import io
 import shutil
-from typing import Dict, List, Optional
+from typing import Dict, List, Optional, Union
 
 import printseal
 
@@ -40,6 +40,11 @@ def open_in_pieces(job: bytes, identity: printseal.XWingIdentity) -> bytes:
     return bytes(out)
 
 
+def hold(pdf: bytes, spool_kek: Union[printseal.Kek, printseal.Pkcs11Kek]) -> bytes:
+    """A software KEK or one held in an HSM (printseal.Pkcs11Kek): the same calls."""
+    return printseal.seal(pdf, [spool_kek], content_type="application/pdf")
+
+
 def main() -> None:
     kek = printseal.Kek.generate()
     alice = printseal.XWingIdentity.generate()
@@ -48,6 +53,7 @@ def main() -> None:
     info = describe(job)
     assert info["stanzas"] == ["xwing", "kek"]
     opened: printseal.Opened = printseal.open(job, [kek])
+    assert printseal.open(hold(pdf, kek), [kek]).plaintext == pdf
     assert opened.plaintext == pdf and opened.private_metadata["title"] == b"Quarterly payroll"
     assert open_in_pieces(job, alice) == pdf
     sink = io.BytesIO()

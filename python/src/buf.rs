@@ -176,15 +176,22 @@ pub(crate) fn overlaps(a: &[u8], b: &[u8]) -> bool {
 /// Python threads run meanwhile); shorter ones are not worth the switch.
 pub(crate) const DETACH_MIN: usize = 16 * 1024;
 
-/// Bytes zeroed per task when a large output is prepared.
-const ZERO_STEP: usize = 1 << 20;
-
 /// A new `bytes` of `len` bytes, filled by `fill` with the interpreter detached, for
-/// the large outputs of the one-shot functions. `PyBytes::new_with` zero-fills the
-/// object with the interpreter attached, on one thread; here the zeroing (which is
-/// where a fresh gigabyte takes its page faults) runs on rayon's threads with the
-/// interpreter detached, and then `fill` writes the real bytes. Returns the object
-/// and what `fill` returned.
+/// the large outputs of the one-shot functions. Returns the object and what `fill`
+/// returned.
+///
+/// The object is made as Python's `bytes(len)` makes it: `calloc`, which for a large
+/// size maps fresh zero pages without writing them. The first write to each page then
+/// takes its page fault inside `fill`, on whichever of the core's rayon threads seals
+/// or opens that chunk, instead of in a zeroing pass of its own before any chunk is
+/// sealed (`PyBytes::new_with` zero-fills on one thread with the interpreter
+/// attached). On the development VM the faults of a fresh GiB cost about as much as
+/// sealing it (0.35-0.45 s, 262,144 faults, no transparent huge pages) and do not go
+/// faster on two threads; skipping the extra pass saved 3-5% of CPU time in an A/B
+/// run (docs in python/README.md, Performance).
+///
+/// Only for `len >= 2` (smaller `bytes` objects are shared singletons); the callers
+/// use it from 1 MiB on.
 ///
 /// # Errors
 /// `MemoryError` if the object cannot be allocated, `OverflowError` for a length
@@ -194,31 +201,27 @@ pub(crate) fn bytes_detached<'py, T: Send>(
     len: usize,
     fill: impl FnOnce(&mut [u8]) -> T + Send,
 ) -> PyResult<(Bound<'py, PyBytes>, T)> {
-    use rayon::prelude::*;
-
+    if len < 2 {
+        return Err(pyo3::exceptions::PyValueError::new_err(
+            "bytes_detached: a large output expected",
+        ));
+    }
     let n = ffi::Py_ssize_t::try_from(len)
         .map_err(|_| pyo3::exceptions::PyOverflowError::new_err("output too large"))?;
-    // SAFETY: PyBytes_FromStringAndSize(NULL, n) returns a new reference to a bytes
-    // object of n uninitialised bytes, or NULL with an exception set (turned into
-    // the Err here).
-    let obj = unsafe {
-        Bound::from_owned_ptr_or_err(py, ffi::PyBytes_FromStringAndSize(std::ptr::null(), n))?
-    };
-    let obj = obj.cast_into::<PyBytes>()?;
+    // `bytes(n)`: a new object (n >= 2 is never a cached singleton) of n zero bytes.
+    let obj = py
+        .get_type::<PyBytes>()
+        .call1((n,))?
+        .cast_into::<PyBytes>()?;
     // SAFETY: `obj` is a bytes object; its buffer holds n bytes (and a NUL).
     let base = unsafe { ffi::PyBytes_AsString(obj.as_ptr()) } as usize;
+    if base == 0 {
+        return Err(PyErr::fetch(py));
+    }
     let result = py.detach(move || {
-        (0..len.div_ceil(ZERO_STEP)).into_par_iter().for_each(|i| {
-            let start = i * ZERO_STEP;
-            // SAFETY: [start, start + count) lies inside the n-byte buffer, the tasks'
-            // ranges are disjoint, and nothing else touches the object: it is new and
-            // not visible to Python code until this function returns it.
-            unsafe {
-                std::ptr::write_bytes((base as *mut u8).add(start), 0, ZERO_STEP.min(len - start));
-            }
-        });
-        // SAFETY: every one of the len bytes is initialised now, and this is the only
-        // reference to the buffer until the object is returned.
+        // SAFETY: the n bytes at `base` are initialised (calloc'd zeros) and belong to
+        // a new object that no Python code can see until this function returns it, so
+        // this is the only reference to them while `fill` runs.
         let out = unsafe { std::slice::from_raw_parts_mut(base as *mut u8, len) };
         fill(out)
     });

@@ -17,9 +17,10 @@ use printseal::RewrapOptions;
 use crate::buf::Buf;
 use crate::error::{PsResult, usage};
 use crate::header::Header;
-use crate::keys::{identity_refs, recipient_refs};
+use crate::keys::{identity_refs, recipient_refs, recipients_use_token};
 use crate::options::seal_options;
 use crate::policy::{OpenPolicy, open_options};
+use crate::push::maybe_detach;
 use crate::pyio::{PyReader, PyWriter};
 
 /// Bytes moved per read: 64 chunks, so that the `parallel` core seals and opens on
@@ -251,7 +252,9 @@ pub(crate) fn seal_file(
         allow_mixed_pq,
     )?;
     let r = crate::keys::recipients(recipients)?;
-    let sealer = printseal::Sealer::new(&opts, &recipient_refs(&r))?;
+    let sealer = maybe_detach(py, 0, recipients_use_token(&r), || {
+        printseal::Sealer::new(&opts, &recipient_refs(&r))
+    })?;
     let header = printseal::Header::parse(sealer.header_bytes())?;
     let mut inp = input(src)?;
     let out = output(dst, &inp)?;

@@ -1,5 +1,7 @@
 //! Key objects: KEKs, X25519 and X-Wing identities and recipients. Each class holds
-//! the core key (immutable, shared with an `Arc`) and delegates to it.
+//! the core key (immutable, shared with an `Arc`) and delegates to it. The lists of
+//! recipients and identities that the functions take also accept `Pkcs11Kek`
+//! (pkcs11.rs), wherever a `Kek` goes.
 
 use std::sync::Arc;
 
@@ -12,8 +14,9 @@ use printseal::{FileKey, Identity, QuantumSecurity, Recipient};
 
 use crate::buf::Buf;
 use crate::error::{PsResult, usage};
+use crate::pkcs11::Pkcs11Kek;
 
-fn hex(bytes: &[u8]) -> String {
+pub(crate) fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
@@ -214,22 +217,13 @@ identity_class!(
 );
 
 /// A recipient given from Python, owned (shared) so that it can be used with the
-/// interpreter detached.
+/// interpreter detached. `token` says that wrapping calls a key store (a PKCS#11
+/// token): the call may wait on a device or a network, so the callers detach the
+/// interpreter for it whatever the size of the data.
 #[derive(Clone)]
-pub(crate) enum AnyRecipient {
-    Kek(Arc<printseal::Kek>),
-    X25519(Arc<printseal::X25519Recipient>),
-    XWing(Arc<printseal::XWingRecipient>),
-}
-
-impl AnyRecipient {
-    fn get(&self) -> &dyn Recipient {
-        match self {
-            AnyRecipient::Kek(k) => &**k,
-            AnyRecipient::X25519(k) => &**k,
-            AnyRecipient::XWing(k) => &**k,
-        }
-    }
+pub(crate) struct AnyRecipient {
+    key: Arc<dyn Recipient + Send + Sync>,
+    token: bool,
 }
 
 impl Recipient for AnyRecipient {
@@ -238,30 +232,35 @@ impl Recipient for AnyRecipient {
         file_key: &FileKey,
         rng: &mut dyn rand_core::CryptoRng,
     ) -> printseal::Result<CoreStanza> {
-        self.get().wrap_file_key(file_key, rng)
+        self.key.wrap_file_key(file_key, rng)
     }
 
     fn quantum_security(&self) -> QuantumSecurity {
-        self.get().quantum_security()
+        self.key.quantum_security()
     }
 }
 
-/// An identity given from Python, owned (shared).
+/// An identity given from Python, owned (shared); `token` as for [`AnyRecipient`].
 #[derive(Clone)]
-pub(crate) enum AnyIdentity {
-    Kek(Arc<printseal::Kek>),
-    X25519(Arc<printseal::X25519Identity>),
-    XWing(Arc<printseal::XWingIdentity>),
+pub(crate) struct AnyIdentity {
+    key: Arc<dyn Identity + Send + Sync>,
+    token: bool,
 }
 
 impl Identity for AnyIdentity {
     fn unwrap_stanza(&self, stanza: &CoreStanza) -> Option<printseal::Result<FileKey>> {
-        match self {
-            AnyIdentity::Kek(k) => k.unwrap_stanza(stanza),
-            AnyIdentity::X25519(k) => k.unwrap_stanza(stanza),
-            AnyIdentity::XWing(k) => k.unwrap_stanza(stanza),
-        }
+        self.key.unwrap_stanza(stanza)
     }
+}
+
+/// Whether any of `recipients` calls a key store when it wraps.
+pub(crate) fn recipients_use_token(recipients: &[AnyRecipient]) -> bool {
+    recipients.iter().any(|r| r.token)
+}
+
+/// Whether any of `identities` calls a key store when it unwraps.
+pub(crate) fn identities_use_token(identities: &[AnyIdentity]) -> bool {
+    identities.iter().any(|i| i.token)
 }
 
 fn items<'py>(obj: &Bound<'py, PyAny>, what: &str) -> PyResult<Vec<Bound<'py, PyAny>>> {
@@ -273,50 +272,93 @@ fn items<'py>(obj: &Bound<'py, PyAny>, what: &str) -> PyResult<Vec<Bound<'py, Py
     obj.try_iter()?.collect()
 }
 
-/// The recipients of a sequence of `Kek`, `X25519Recipient` and `XWingRecipient`.
+/// The key objects that are both recipients and identities: `Kek`, `Pkcs11Kek` (and
+/// the test builds' `_FailingKey`), with whether they call a key store.
+fn symmetric(item: &Bound<'_, PyAny>) -> Option<(Arc<dyn KeyBoth>, bool)> {
+    let (key, token): (Arc<dyn KeyBoth>, bool) = if let Ok(k) = item.cast::<Kek>() {
+        (k.get().inner.clone(), false)
+    } else if let Ok(k) = item.cast::<Pkcs11Kek>() {
+        (Arc::new(k.get().inner.clone()), true)
+    } else {
+        #[cfg(feature = "test-hooks")]
+        if let Ok(k) = item.cast::<crate::test_hooks::FailingKey>() {
+            let key: Arc<dyn KeyBoth> = Arc::new(*k.get());
+            return Some((key, false));
+        }
+        return None;
+    };
+    Some((key, token))
+}
+
+/// A key that is both a recipient and an identity.
+trait KeyBoth: Recipient + Identity + Send + Sync {
+    fn recipient(self: Arc<Self>) -> Arc<dyn Recipient + Send + Sync>;
+    fn identity(self: Arc<Self>) -> Arc<dyn Identity + Send + Sync>;
+}
+
+impl<T: Recipient + Identity + Send + Sync + 'static> KeyBoth for T {
+    fn recipient(self: Arc<Self>) -> Arc<dyn Recipient + Send + Sync> {
+        self
+    }
+    fn identity(self: Arc<Self>) -> Arc<dyn Identity + Send + Sync> {
+        self
+    }
+}
+
+/// The recipients of a sequence of `Kek`, `Pkcs11Kek`, `X25519Recipient` and
+/// `XWingRecipient`.
 pub(crate) fn recipients(obj: &Bound<'_, PyAny>) -> PyResult<Vec<AnyRecipient>> {
     items(obj, "recipients")?
         .iter()
         .map(|item| {
-            if let Ok(k) = item.cast::<Kek>() {
-                Ok(AnyRecipient::Kek(k.get().inner.clone()))
+            let key: Arc<dyn Recipient + Send + Sync> = if let Some((k, token)) = symmetric(item) {
+                return Ok(AnyRecipient {
+                    key: k.recipient(),
+                    token,
+                });
             } else if let Ok(k) = item.cast::<X25519Recipient>() {
-                Ok(AnyRecipient::X25519(k.get().inner.clone()))
+                k.get().inner.clone()
             } else if let Ok(k) = item.cast::<XWingRecipient>() {
-                Ok(AnyRecipient::XWing(k.get().inner.clone()))
+                k.get().inner.clone()
             } else if item.is_instance_of::<X25519Identity>()
                 || item.is_instance_of::<XWingIdentity>()
             {
-                Err(pyo3::exceptions::PyTypeError::new_err(
+                return Err(pyo3::exceptions::PyTypeError::new_err(
                     "a secret key is not a recipient: seal to its .to_public()",
-                ))
+                ));
             } else {
-                Err(pyo3::exceptions::PyTypeError::new_err(format!(
-                    "recipients must be Kek, X25519Recipient or XWingRecipient, not {}",
+                return Err(pyo3::exceptions::PyTypeError::new_err(format!(
+                    "recipients must be Kek, Pkcs11Kek, X25519Recipient or XWingRecipient, not {}",
                     item.get_type().name()?
-                )))
-            }
+                )));
+            };
+            Ok(AnyRecipient { key, token: false })
         })
         .collect()
 }
 
-/// The identities of a sequence of `Kek`, `X25519Identity` and `XWingIdentity`.
+/// The identities of a sequence of `Kek`, `Pkcs11Kek`, `X25519Identity` and
+/// `XWingIdentity`.
 pub(crate) fn identities(obj: &Bound<'_, PyAny>) -> PyResult<Vec<AnyIdentity>> {
     items(obj, "identities")?
         .iter()
         .map(|item| {
-            if let Ok(k) = item.cast::<Kek>() {
-                Ok(AnyIdentity::Kek(k.get().inner.clone()))
+            let key: Arc<dyn Identity + Send + Sync> = if let Some((k, token)) = symmetric(item) {
+                return Ok(AnyIdentity {
+                    key: k.identity(),
+                    token,
+                });
             } else if let Ok(k) = item.cast::<X25519Identity>() {
-                Ok(AnyIdentity::X25519(k.get().inner.clone()))
+                k.get().inner.clone()
             } else if let Ok(k) = item.cast::<XWingIdentity>() {
-                Ok(AnyIdentity::XWing(k.get().inner.clone()))
+                k.get().inner.clone()
             } else {
-                Err(pyo3::exceptions::PyTypeError::new_err(format!(
-                    "identities must be Kek, X25519Identity or XWingIdentity, not {}",
+                return Err(pyo3::exceptions::PyTypeError::new_err(format!(
+                    "identities must be Kek, Pkcs11Kek, X25519Identity or XWingIdentity, not {}",
                     item.get_type().name()?
-                )))
-            }
+                )));
+            };
+            Ok(AnyIdentity { key, token: false })
         })
         .collect()
 }

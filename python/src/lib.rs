@@ -19,10 +19,13 @@ mod header;
 mod info;
 mod keys;
 mod options;
+mod pkcs11;
 mod policy;
 mod push;
 mod pyio;
 mod simple;
+#[cfg(feature = "test-hooks")]
+mod test_hooks;
 
 use pyo3::prelude::*;
 
@@ -42,6 +45,8 @@ mod _printseal {
     #[pymodule_export]
     use crate::keys::{Kek, X25519Identity, X25519Recipient, XWingIdentity, XWingRecipient};
     #[pymodule_export]
+    use crate::pkcs11::Pkcs11Kek;
+    #[pymodule_export]
     use crate::policy::OpenPolicy;
     #[pymodule_export]
     use crate::push::{Opener, Sealer};
@@ -54,6 +59,9 @@ mod _printseal {
     fn init(m: &Bound<'_, PyModule>) -> PyResult<()> {
         m.add("__version__", env!("CARGO_PKG_VERSION"))?;
         m.add("FORMAT_VERSION", printseal::FORMAT_VERSION)?;
+        // Test builds only (feature `test-hooks`, see test_hooks.rs).
+        #[cfg(feature = "test-hooks")]
+        m.add_class::<crate::test_hooks::FailingKey>()?;
         Ok(())
     }
 }

@@ -9,17 +9,24 @@ use pyo3::types::{PyBytes, PyDict};
 use crate::buf::{Buf, BufMut, DETACH_MIN, overlaps};
 use crate::error::PsResult;
 use crate::header::Header;
-use crate::keys::recipient_refs;
+use crate::keys::{identities_use_token, recipient_refs, recipients_use_token};
 use crate::options::seal_options;
 use crate::policy::{OpenPolicy, open_options};
 
-/// Runs `f` with the interpreter detached when `len` bytes are worth it.
+/// Runs `f` with the interpreter detached when that is worth the switch: `len` bytes
+/// of work (from `DETACH_MIN` on), or a call into a key store (`token`: a PKCS#11
+/// token may wait on a device or the network, whatever the size of the data).
 pub(crate) fn maybe_detach<T: Send, F: FnOnce() -> T + Send>(
     py: Python<'_>,
     len: usize,
+    token: bool,
     f: F,
 ) -> T {
-    if len >= DETACH_MIN { py.detach(f) } else { f() }
+    if token || len >= DETACH_MIN {
+        py.detach(f)
+    } else {
+        f()
+    }
 }
 
 /// A `bytes` of `len` bytes filled by `fill`, which returns how many it wrote; cut to
@@ -48,6 +55,7 @@ fn update_into<F>(
     py: Python<'_>,
     data: &Bound<'_, PyAny>,
     out: &Bound<'_, PyAny>,
+    token: bool,
     f: F,
 ) -> PsResult<usize>
 where
@@ -59,9 +67,9 @@ where
     let out = out.as_mut_slice();
     if overlaps(input, out) {
         let copy = input.to_vec();
-        return Ok(maybe_detach(py, copy.len(), || f(&copy, out))?);
+        return Ok(maybe_detach(py, copy.len(), token, || f(&copy, out))?);
     }
-    Ok(maybe_detach(py, input.len(), || f(input, out))?)
+    Ok(maybe_detach(py, input.len(), token, || f(input, out))?)
 }
 
 /// Seals a job pushed in pieces: `update` returns the sealed bytes ready so far,
@@ -87,6 +95,7 @@ impl Sealer {
     ))]
     #[allow(clippy::too_many_arguments)]
     fn new(
+        py: Python<'_>,
         recipients: &Bound<'_, PyAny>,
         content_type: &str,
         job_id: Option<&str>,
@@ -106,9 +115,10 @@ impl Sealer {
             allow_mixed_pq,
         )?;
         let r = crate::keys::recipients(recipients)?;
-        Ok(Sealer {
-            inner: printseal::Sealer::new(&opts, &recipient_refs(&r))?,
-        })
+        let inner = maybe_detach(py, 0, recipients_use_token(&r), || {
+            printseal::Sealer::new(&opts, &recipient_refs(&r))
+        })?;
+        Ok(Sealer { inner })
     }
 
     /// The header this sealer writes first (its first `update` or `finalize` output
@@ -130,7 +140,9 @@ impl Sealer {
         let sealer = &mut self.inner;
         let n = sealer.update_output_len(input.len());
         bytes_with(py, n, |out| {
-            Ok(maybe_detach(py, input.len(), || sealer.update(input, out))?)
+            Ok(maybe_detach(py, input.len(), false, || {
+                sealer.update(input, out)
+            })?)
         })
     }
 
@@ -141,7 +153,7 @@ impl Sealer {
         buf: &Bound<'_, PyAny>,
     ) -> PsResult<usize> {
         let sealer = &mut self.inner;
-        update_into(py, data, buf, |i, o| sealer.update(i, o))
+        update_into(py, data, buf, false, |i, o| sealer.update(i, o))
     }
 
     fn finalize<'py>(&mut self, py: Python<'py>) -> PsResult<Bound<'py, PyBytes>> {
@@ -161,6 +173,9 @@ impl Sealer {
 #[pyclass(module = "printseal._printseal", name = "Opener")]
 pub(crate) struct Opener {
     inner: printseal::Opener,
+    /// An identity calls a key store: the update that completes the header unwraps
+    /// through it, so updates detach until the opener is unlocked.
+    token: bool,
 }
 
 #[pymethods]
@@ -172,12 +187,13 @@ impl Opener {
         if ids.is_empty() {
             return Err(crate::error::usage("identities (at least one is needed)"));
         }
+        let token = identities_use_token(&ids);
         let boxed = ids
             .into_iter()
             .map(|i| Box::new(i) as Box<dyn printseal::Identity + Send + Sync>)
             .collect();
         let inner = printseal::Opener::with_options(open_options(policy)).unlock_with(boxed);
-        Ok(Opener { inner })
+        Ok(Opener { inner, token })
     }
 
     /// The header once it was read and authenticated, else `None`.
@@ -206,10 +222,11 @@ impl Opener {
     ) -> PsResult<Bound<'py, PyBytes>> {
         let data = Buf::get(data)?;
         let input = data.as_slice();
+        let token = self.token && self.inner.is_locked();
         let opener = &mut self.inner;
         let n = opener.update_output_len(input.len());
         bytes_with(py, n, |out| {
-            Ok(maybe_detach(py, input.len(), || opener.update(input, out))?.written)
+            Ok(maybe_detach(py, input.len(), token, || opener.update(input, out))?.written)
         })
     }
 
@@ -219,8 +236,11 @@ impl Opener {
         data: &Bound<'_, PyAny>,
         buf: &Bound<'_, PyAny>,
     ) -> PsResult<usize> {
+        let token = self.token && self.inner.is_locked();
         let opener = &mut self.inner;
-        update_into(py, data, buf, |i, o| opener.update(i, o).map(|p| p.written))
+        update_into(py, data, buf, token, |i, o| {
+            opener.update(i, o).map(|p| p.written)
+        })
     }
 
     fn finalize<'py>(&mut self, py: Python<'py>) -> PsResult<Bound<'py, PyBytes>> {

@@ -16,7 +16,7 @@ use printseal::Error as Core;
 use crate::buf::{Buf, BufMut};
 use crate::error::PsResult;
 use crate::header::Header;
-use crate::keys::{identity_refs, recipient_refs};
+use crate::keys::{identity_refs, recipient_refs, recipients_use_token};
 use crate::options::seal_options;
 use crate::policy::{OpenPolicy, open_options};
 use crate::push::{maybe_detach, private_dict};
@@ -142,6 +142,7 @@ impl SealWriter {
     ))]
     #[allow(clippy::too_many_arguments)]
     fn new(
+        py: Python<'_>,
         fileobj: Py<PyAny>,
         recipients: &Bound<'_, PyAny>,
         content_type: &str,
@@ -162,7 +163,9 @@ impl SealWriter {
             allow_mixed_pq,
         )?;
         let r = crate::keys::recipients(recipients)?;
-        let w = printseal::io::SealWriter::new(PyWriter::new(fileobj), &opts, &recipient_refs(&r))?;
+        let w = maybe_detach(py, 0, recipients_use_token(&r), || {
+            printseal::io::SealWriter::new(PyWriter::new(fileobj), &opts, &recipient_refs(&r))
+        })?;
         Ok(SealWriter { inner: Some(w) })
     }
 
@@ -170,7 +173,7 @@ impl SealWriter {
         let w = self.inner.as_mut().ok_or(Core::InvalidState)?;
         let data = Buf::get(data)?;
         let input = data.as_slice();
-        maybe_detach(py, input.len(), || w.write_all(input))?;
+        maybe_detach(py, input.len(), false, || w.write_all(input))?;
         Ok(input.len())
     }
 
@@ -265,11 +268,11 @@ impl OpenReader {
         let n = out.len();
         Ok(match &mut self.inner {
             Reader::Stream(r, pos) => {
-                let k = maybe_detach(py, n, || r.read(out))?;
+                let k = maybe_detach(py, n, false, || r.read(out))?;
                 *pos += k as u64;
                 k
             }
-            Reader::Seek(r) => maybe_detach(py, n, || r.read(out))?,
+            Reader::Seek(r) => maybe_detach(py, n, false, || r.read(out))?,
         })
     }
 

@@ -9,7 +9,9 @@ use printseal::{Error as Core, RewrapOptions};
 use crate::buf::{Buf, bytes_detached};
 use crate::error::PsResult;
 use crate::header::Header;
-use crate::keys::{AnyIdentity, identity_refs, recipient_refs};
+use crate::keys::{
+    AnyIdentity, identities_use_token, identity_refs, recipient_refs, recipients_use_token,
+};
 use crate::options::seal_options;
 use crate::policy::{OpenPolicy, open_options};
 use crate::push::{bytes_with, maybe_detach, private_dict};
@@ -98,7 +100,9 @@ pub(crate) fn seal<'py>(
     let r = crate::keys::recipients(recipients)?;
     let data = Buf::get(data)?;
     let input = data.as_slice();
-    let mut sealer = printseal::Sealer::new(&opts, &recipient_refs(&r))?;
+    let mut sealer = maybe_detach(py, 0, recipients_use_token(&r), || {
+        printseal::Sealer::new(&opts, &recipient_refs(&r))
+    })?;
     // The header and the whole chunks, then the final chunk: the rest of the input
     // and a tag (docs/FORMAT.md, the payload).
     let total = sealer
@@ -112,7 +116,7 @@ pub(crate) fn seal<'py>(
     };
     if total < LARGE {
         return bytes_with(py, total, |out| {
-            maybe_detach(py, input.len(), move || fill(out))
+            maybe_detach(py, input.len(), false, move || fill(out))
         });
     }
     let (out, written) = bytes_detached(py, total, fill)?;
@@ -164,6 +168,7 @@ pub(crate) fn open<'py>(
     policy: Option<&OpenPolicy>,
 ) -> PsResult<Opened> {
     let ids = crate::keys::identities(identities)?;
+    let token = identities_use_token(&ids);
     let options = open_options(policy);
     let data = Buf::get(data)?;
     let sealed = data.as_slice();
@@ -177,13 +182,13 @@ pub(crate) fn open<'py>(
             exact(py, out, written?)?
         }
         Some(n) => bytes_with(py, n, |out| {
-            maybe_detach(py, sealed.len(), || {
+            maybe_detach(py, sealed.len(), token, || {
                 Ok(open_into(&mut opener, sealed, header.len(), out)?)
             })
         })?,
         // Not a length a job can have: the opener says why.
         None => {
-            let pt = maybe_detach(py, sealed.len(), || {
+            let pt = maybe_detach(py, sealed.len(), token, || {
                 let mut pt = Vec::new();
                 opener.update_to_vec(sealed, &mut pt)?;
                 opener.finish_to_vec(&mut pt)?;
@@ -222,7 +227,8 @@ pub(crate) fn rewrap<'py>(
     let opts = RewrapOptions::new()
         .open_options(open_options(policy))
         .allow_mixed_pq(allow_mixed_pq);
-    let out = maybe_detach(py, sealed.len(), || {
+    let token = identities_use_token(&ids) || recipients_use_token(&r);
+    let out = maybe_detach(py, sealed.len(), token, || {
         let mut out = Vec::with_capacity(sealed.len());
         printseal::rewrap(
             sealed,

@@ -13,7 +13,7 @@ use cryptoki::mechanism::Mechanism;
 use cryptoki::object::{Attribute, AttributeType, KeyType, ObjectClass, ObjectHandle};
 use cryptoki::session::{Session, UserType};
 use cryptoki::slot::Slot;
-use cryptoki::types::AuthPin;
+use cryptoki::types::RawAuthPin;
 use printseal::format::stanza::{Stanza, kind};
 use printseal::recipient::kek::{KEY_ID_SIZE, STANZA_BODY_LEN, WRAPPED_SIZE};
 use printseal::{
@@ -130,7 +130,7 @@ struct Token {
     login_required: bool,
 }
 
-fn read_pin(source: &PinSource) -> Result<AuthPin> {
+fn read_pin(source: &PinSource) -> Result<RawAuthPin> {
     use std::io::Read;
     let PinSource::File(path) = source;
     let fail = |what: String| ks(KeyStoreFailure::Other, what);
@@ -151,9 +151,10 @@ fn read_pin(source: &PinSource) -> Result<AuthPin> {
     if let Some(l) = line.strip_suffix(b"\r") {
         line = l;
     }
-    let pin = std::str::from_utf8(line)
-        .map_err(|_| fail(format!("pin-source {}: not UTF-8", path.display())))?;
-    Ok(AuthPin::from(pin))
+    if std::str::from_utf8(line).is_err() {
+        return Err(fail(format!("pin-source {}: not UTF-8", path.display())));
+    }
+    Ok(RawAuthPin::new(Box::new(line.to_vec())))
 }
 
 fn tokens_match(uri: &Pkcs11Uri, ctx: &Pkcs11, slot: Slot) -> std::result::Result<bool, CkError> {
@@ -209,14 +210,14 @@ fn describe_token(uri: &Pkcs11Uri) -> String {
 impl Token {
     /// Loads the module, finds the one token the URI selects, opens a session and
     /// logs in with `pin` (or the URI's `pin-source`).
-    fn connect(uri: &Pkcs11Uri, pin: Option<&str>, read_write: bool) -> Result<Token> {
-        let pin: Option<AuthPin> = match (pin, uri.pin_source()) {
+    fn connect(uri: &Pkcs11Uri, pin: Option<&[u8]>, read_write: bool) -> Result<Token> {
+        let pin: Option<RawAuthPin> = match (pin, uri.pin_source()) {
             (Some(_), Some(_)) => {
                 return Err(Error::InvalidInput(
                     "PKCS#11: a PIN was given and the URI has a pin-source: give one of them",
                 ));
             }
-            (Some(p), None) => Some(AuthPin::from(p)),
+            (Some(p), None) => Some(RawAuthPin::new(Box::new(p.to_vec()))),
             (None, Some(src)) => Some(read_pin(src)?),
             (None, None) => None,
         };
@@ -338,8 +339,15 @@ impl Token {
 }
 
 /// `C_Login` as the user; `Ok(true)` when logged in (also when the process already was).
-fn login_user(session: &Session, pin: Option<&AuthPin>, label: &str) -> Result<bool> {
-    match session.login(UserType::User, pin) {
+///
+/// The PIN is passed as bytes (`C_Login` takes `CK_UTF8CHAR`s; some tokens accept
+/// PINs that are not UTF-8). `None` logs in through a protected authentication path.
+fn login_user(session: &Session, pin: Option<&RawAuthPin>, label: &str) -> Result<bool> {
+    let done = match pin {
+        Some(pin) => session.login_with_raw(UserType::User, pin),
+        None => session.login(UserType::User, None),
+    };
+    match done {
         Ok(()) | Err(CkError::Pkcs11(RvError::UserAlreadyLoggedIn, _)) => Ok(true),
         Err(e) => Err(from_cryptoki(&format!("C_Login to token {label:?}"), &e)),
     }
@@ -394,11 +402,32 @@ impl Pkcs11Kek {
         Pkcs11Kek::open(&Pkcs11Uri::parse(uri)?, Some(pin))
     }
 
+    /// Like [`Pkcs11Kek::from_uri_with_pin`], with the PIN as bytes: what `C_Login`
+    /// takes, for callers that hold the PIN in a buffer they wipe (a binding's
+    /// `bytes`/`bytearray`, a C `uint8_t *`) or a token whose PINs are not UTF-8.
+    /// A `&str` PIN and its UTF-8 bytes log in alike. The bytes are copied into a
+    /// buffer that is zeroized after login; the caller's buffer is not kept.
+    ///
+    /// # Errors
+    /// As [`Pkcs11Kek::from_uri_with_pin`].
+    pub fn from_uri_with_pin_bytes(uri: &str, pin: &[u8]) -> Result<Pkcs11Kek> {
+        Pkcs11Kek::open_with_pin_bytes(&Pkcs11Uri::parse(uri)?, Some(pin))
+    }
+
     /// Opens the key named by a parsed URI, with `pin` or the URI's `pin-source`.
     ///
     /// # Errors
     /// As [`Pkcs11Kek::from_uri_with_pin`].
     pub fn open(uri: &Pkcs11Uri, pin: Option<&str>) -> Result<Pkcs11Kek> {
+        Pkcs11Kek::open_with_pin_bytes(uri, pin.map(str::as_bytes))
+    }
+
+    /// Opens the key named by a parsed URI, with a PIN given as bytes (see
+    /// [`Pkcs11Kek::from_uri_with_pin_bytes`]) or the URI's `pin-source`.
+    ///
+    /// # Errors
+    /// As [`Pkcs11Kek::from_uri_with_pin`].
+    pub fn open_with_pin_bytes(uri: &Pkcs11Uri, pin: Option<&[u8]>) -> Result<Pkcs11Kek> {
         let token = Token::connect(uri, pin, false)?;
         let key = token.find_key(uri)?.ok_or_else(|| token.not_found(uri))?;
         Pkcs11Kek::from_handle(token, key, uri)
@@ -418,7 +447,7 @@ impl Pkcs11Kek {
         let id = uri.id().ok_or(Error::InvalidInput(
             "PKCS#11: generating a KEK needs id= in the URI",
         ))?;
-        let token = Token::connect(uri, pin, true)?;
+        let token = Token::connect(uri, pin.map(str::as_bytes), true)?;
         let mut template = key_template(id, uri.object());
         template.push(Attribute::ValueLen(32.into()));
         token.refuse_existing(uri)?;
@@ -447,7 +476,7 @@ impl Pkcs11Kek {
         }
         let mut uri = uri.clone();
         uri.id = Some(kek.id().to_vec());
-        let token = Token::connect(&uri, pin, true)?;
+        let token = Token::connect(&uri, pin.map(str::as_bytes), true)?;
         token.refuse_existing(&uri)?;
         let mut template = key_template(kek.id(), uri.object());
         template.push(Attribute::Value(kek.expose_secret().to_vec()));

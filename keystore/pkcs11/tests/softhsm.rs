@@ -715,6 +715,11 @@ softhsm_test!(
             key_store_failure(Pkcs11Kek::from_uri_with_pin(&no_pin, "1234")),
             KeyStoreFailure::PinIncorrect
         );
+        // A wrong PIN given as bytes, not even UTF-8: refused by the token alike.
+        assert_eq!(
+            key_store_failure(Pkcs11Kek::from_uri_with_pin_bytes(&no_pin, b"\xff0000")),
+            KeyStoreFailure::PinIncorrect
+        );
         // No PIN at all: the private key is not visible, and the error says why.
         assert_eq!(
             key_store_failure(Pkcs11Kek::from_uri(&no_pin)),
@@ -737,6 +742,16 @@ softhsm_test!(
         Pkcs11Kek::from_uri(&hsm.uri("id=%01")).unwrap();
         let tk = Pkcs11Kek::from_uri_with_pin(&no_pin, USER_PIN).unwrap();
         assert!(!format!("{tk:?}").contains(USER_PIN));
+        // The same PIN as bytes logs in alike (and a pin-source beside it is refused).
+        // Dropping the only Pkcs11Kek closes the process's last session, which logs
+        // it out: the login below is a real one.
+        drop(tk);
+        let tk = Pkcs11Kek::from_uri_with_pin_bytes(&no_pin, USER_PIN.as_bytes()).unwrap();
+        assert_eq!(printseal::open(&printseal::seal(&options(), &[&tk], b"pin bytes").unwrap(), &[&tk]).unwrap().plaintext, b"pin bytes");
+        assert!(matches!(
+            Pkcs11Kek::from_uri_with_pin_bytes(&hsm.uri("id=%01"), USER_PIN.as_bytes()),
+            Err(Error::InvalidInput(_))
+        ));
     }
 );
 

@@ -3,7 +3,8 @@
 Streaming authenticated encryption of the payload (C2SP chunked encryption; suite
 ``"aes-256-gcm"`` is Cobblestone-256), key wrapping for the people and devices
 allowed to open a job (AES-256-KWP key-encryption keys, X25519 and post-quantum
-X-Wing public keys through HPKE), and public metadata that says which build
+X-Wing public keys through HPKE; KEKs held in an HSM through PKCS#11 with
+:class:`Pkcs11Kek`), and public metadata that says which build
 sealed it. The byte-exact format is docs/FORMAT.md of the printseal repository.
 
 >>> import printseal
@@ -28,6 +29,7 @@ from ._printseal import (
     Opened,
     Opener,
     OpenPolicy,
+    Pkcs11Kek,
     Sealer,
     Stanza,
     X25519Identity,
@@ -79,6 +81,7 @@ __all__ = [
     "OpenReader",
     "Opened",
     "Opener",
+    "Pkcs11Kek",
     "PolicyError",
     "RandomnessError",
     "SealWriter",

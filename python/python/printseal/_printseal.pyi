@@ -16,8 +16,8 @@ FORMAT_VERSION: int
 
 Time = Union[int, datetime.datetime]
 StrPath = Union[str, "os.PathLike[str]"]
-Recipient = Union["Kek", "X25519Recipient", "XWingRecipient"]
-Identity = Union["Kek", "X25519Identity", "XWingIdentity"]
+Recipient = Union["Kek", "Pkcs11Kek", "X25519Recipient", "XWingRecipient"]
+Identity = Union["Kek", "Pkcs11Kek", "X25519Identity", "XWingIdentity"]
 
 @final
 class Kek:
@@ -36,6 +36,54 @@ class Kek:
     def key_id(self) -> bytes: ...
     def expose_secret(self) -> bytes:
         """The 32 key bytes. A secret."""
+
+@final
+class Pkcs11Kek:
+    """A KEK that lives in a PKCS#11 token (an HSM, a smart card, SoftHSM2) and never
+    leaves it: usable wherever a :class:`Kek` is, as a recipient and an identity.
+
+    ``uri`` is an RFC 7512 PKCS#11 URI naming the token and the key, with the
+    module to load, for example
+    ``pkcs11:token=print01;id=%01;type=secret-key?module-path=/usr/lib/softhsm/libsofthsm2.so``.
+    The user PIN is ``pin`` (a ``str``, or bytes-like: pass a ``bytearray`` and zero
+    it afterwards to keep no copy on the Python side) or the URI's
+    ``pin-source=file:/path`` (not both); it is not kept after login, and never
+    appears in ``repr`` or in an error. The module is loaded, the token logged in
+    and the key found when the object is made, with the GIL released; so is every
+    wrap and unwrap.
+
+    Stanzas are byte-identical to the software :class:`Kek` of the same value and id
+    (``CKM_AES_KEY_WRAP_PAD`` is RFC 5649). A stanza for another key id is skipped
+    without a call to the token. Token failures raise
+    :class:`~printseal.KeyStoreError` with ``failure`` ``"pin_incorrect"``,
+    ``"token_absent"``, ``"module_unavailable"``, ``"key_not_found"``,
+    ``"key_not_permitted"`` or ``"other"``; a malformed URI raises
+    :class:`~printseal.InvalidInputError`."""
+
+    def __new__(cls, uri: str, *, pin: Optional[Union[str, Buffer]] = None) -> "Pkcs11Kek": ...
+    @staticmethod
+    def import_kek(uri: str, kek: Kek, *, pin: Optional[Union[str, Buffer]] = None) -> "Pkcs11Kek":
+        """Imports a software :class:`Kek` into the token ``uri`` names, as a
+        non-extractable AES-256 key that may only wrap and unwrap, with ``CKA_ID`` =
+        its key id (``object=`` in the URI becomes its label), and opens it: jobs
+        sealed to the software KEK then open through the token, and the reverse.
+        Refuses a key id or label the token already holds
+        (:class:`~printseal.KeyStoreError`, failure ``"other"``). The PIN must be
+        UTF-8 here. Destroy the software copy if the token is to be its only home."""
+    @property
+    def key_id(self) -> bytes:
+        """The 16-byte key id of its stanzas (the ``CKA_ID`` when that has 16 bytes)."""
+    @property
+    def cka_id(self) -> bytes:
+        """The token object's ``CKA_ID``."""
+    @property
+    def token_label(self) -> str: ...
+    @property
+    def can_wrap(self) -> bool:
+        """Whether the key may seal (``CKA_WRAP``)."""
+    @property
+    def can_unwrap(self) -> bool:
+        """Whether the key may open (``CKA_UNWRAP``)."""
 
 @final
 class X25519Recipient:

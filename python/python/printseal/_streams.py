@@ -16,6 +16,7 @@ from ._printseal import (
     Header,
     Kek,
     OpenPolicy,
+    Pkcs11Kek,
     X25519Identity,
     X25519Recipient,
     XWingIdentity,
@@ -24,8 +25,8 @@ from ._printseal import (
     _SealWriter,
 )
 
-Recipient = Union[Kek, X25519Recipient, XWingRecipient]
-Identity = Union[Kek, X25519Identity, XWingIdentity]
+Recipient = Union[Kek, Pkcs11Kek, X25519Recipient, XWingRecipient]
+Identity = Union[Kek, Pkcs11Kek, X25519Identity, XWingIdentity]
 
 __all__ = ["OpenReader", "SealWriter"]
 
