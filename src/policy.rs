@@ -21,6 +21,7 @@ use core::str::FromStr;
 use crate::error::{Error, Result};
 use crate::format::header::Header;
 use crate::format::metadata::PublicMetadata;
+use crate::format::stanza::kind;
 use crate::suite::Suite;
 
 /// A SemVer 2.0 version `MAJOR.MINOR.PATCH[-PRERELEASE][+BUILD]`, ordered by SemVer
@@ -403,7 +404,10 @@ impl OpenPolicy {
     /// Accepts only jobs all of whose recipient stanzas are of these kinds
     /// ([`crate::format::stanza::kind`]). Every stanza counts, not only the one that
     /// unlocks: a job is as confidential as its weakest stanza, so a policy that takes
-    /// post-quantum kinds only refuses a job also sealed to an X25519 recipient.
+    /// post-quantum kinds only refuses a job also sealed to an X25519 recipient. A
+    /// padding stanza ([`kind::PADDING`](crate::format::stanza::kind::PADDING), which
+    /// [`crate::io::rewrap_file`] adds) wraps no key, so it is no recipient's and never
+    /// refused by this rule.
     pub fn accept_stanza_kinds(mut self, kinds: &[u16]) -> Self {
         self.stanza_kinds = Some(kinds.to_vec());
         self
@@ -443,7 +447,10 @@ impl OpenPolicy {
             return Err(PolicyViolation::Suite(suite.id()));
         }
         if let Some(kinds) = &self.stanza_kinds
-            && let Some(s) = header.stanzas().iter().find(|s| !kinds.contains(&s.kind()))
+            && let Some(s) = header
+                .stanzas()
+                .iter()
+                .find(|s| s.kind() != kind::PADDING && !kinds.contains(&s.kind()))
         {
             return Err(PolicyViolation::StanzaKind(s.kind()));
         }

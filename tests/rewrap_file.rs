@@ -682,6 +682,49 @@ fn rewrap_file_keeps_the_header_length_modulo_4096_with_a_padding_stanza() {
     assert!(lens.iter().all(|&l| l < old_len + 4096 + 1200));
 }
 
+/// A stanza-kind policy judges the recipients' stanzas, not the padding that
+/// `rewrap_file` adds: a job rewrapped to X-Wing keys only still opens under an
+/// X-Wing-only policy, and one rewrapped to X-Wing and X25519 is still refused for its
+/// X25519 stanza.
+#[test]
+fn a_stanza_kind_policy_ignores_the_padding_rewrap_file_adds() {
+    use printseal::format::stanza::kind;
+    use printseal::{OpenOptions, OpenPolicy, PolicyViolation, open_with};
+    let dir = Scratch::new("policy-pad");
+    let (data, sealed) = job(50_000);
+    let path = dir.0.join("job.pseal");
+    fs::write(&path, &sealed).unwrap();
+    let q = xwing(16);
+    rewrap(&path, &[&kek(1)], &[&q.to_public()]).unwrap();
+    let now = fs::read(&path).unwrap();
+    let kinds: Vec<u16> = Header::parse(&now)
+        .unwrap()
+        .stanzas()
+        .iter()
+        .map(|s| s.kind())
+        .collect();
+    assert_eq!(kinds, [kind::XWING_HPKE, kind::PADDING]);
+    let pq_only =
+        OpenOptions::new().policy(OpenPolicy::new().accept_stanza_kinds(&[kind::XWING_HPKE]));
+    assert_eq!(open_with(&now, &[&q], &pq_only).unwrap().plaintext, data);
+
+    let x = common::x25519(17);
+    let options = RewrapOptions::new().allow_mixed_pq(true);
+    rewrap_file_with_rng(
+        &path,
+        &[&q],
+        &[&q.to_public(), &x.to_public()],
+        &options,
+        &mut seeded_rng([9; 32]),
+    )
+    .unwrap();
+    let now = fs::read(&path).unwrap();
+    assert!(matches!(
+        open_with(&now, &[&q], &pq_only),
+        Err(Error::PolicyViolation(PolicyViolation::StanzaKind(k))) if k == kind::X25519_HPKE
+    ));
+}
+
 #[test]
 fn rewrap_file_to_64_recipients_has_no_room_for_padding_and_still_rewraps() {
     let dir = Scratch::new("align64");
