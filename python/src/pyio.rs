@@ -195,9 +195,10 @@ impl SealWriter {
     }
 }
 
+/// Both readers are boxed: they carry their buffers' state inline and differ in size.
 enum Reader {
-    Stream(printseal::io::OpenReader<PyReader>, u64),
-    Seek(printseal::io::SeekableOpenReader<PyReader>),
+    Stream(Box<printseal::io::OpenReader<PyReader>>, u64),
+    Seek(Box<printseal::io::SeekableOpenReader<PyReader>>),
 }
 
 /// The engine of `printseal.OpenReader`: the core's `OpenReader` or, on a seekable
@@ -226,12 +227,14 @@ impl OpenReader {
         let inner = py.detach(|| -> printseal::Result<Reader> {
             let refs = identity_refs(&ids);
             Ok(if seekable {
-                Reader::Seek(printseal::io::SeekableOpenReader::with_options(
+                Reader::Seek(Box::new(printseal::io::SeekableOpenReader::with_options(
                     reader, &refs, &options,
-                )?)
+                )?))
             } else {
                 Reader::Stream(
-                    printseal::io::OpenReader::with_options(reader, &refs, &options)?,
+                    Box::new(printseal::io::OpenReader::with_options(
+                        reader, &refs, &options,
+                    )?),
                     0,
                 )
             })
