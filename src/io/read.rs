@@ -211,11 +211,12 @@ impl<R: Read> OpenReader<R> {
         };
         let needed = self.payload.update_output_len(take);
         let buf = dest.get(&mut self.out, needed);
-        let (run, rest) = self.input[self.in_pos..self.in_end].split_at(take);
+        let run = &self.input[self.in_pos..self.in_pos + take];
         // With `parallel`, when this run empties the read-ahead buffer, the next batch
         // is read (a copy on this thread) while the threads open this one.
         #[cfg(feature = "parallel")]
-        if !self.eof && rest.len() < ENCRYPTED_CHUNK_SIZE {
+        if !self.eof && self.in_end - self.in_pos - take < ENCRYPTED_CHUNK_SIZE {
+            let rest = &self.input[self.in_pos + take..self.in_end];
             if self.spare.is_empty() {
                 self.spare = vec![0; READ_AHEAD];
             }
