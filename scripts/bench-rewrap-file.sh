@@ -38,7 +38,8 @@ cleanup() {
 trap cleanup EXIT
 
 # mount_image FS: a 3 GiB sparse image with file system FS, loop-mounted; prints the
-# mount point, or nothing if that is not possible here.
+# mount point, or nothing if that is not possible here. The caller records it in
+# MOUNTS for the cleanup.
 mount_image() {
   local fs=$1 img=$WORK/$1.img mnt=$WORK/mnt-$1
   mkdir -p "$mnt"
@@ -48,7 +49,6 @@ mount_image() {
     return
   fi
   if mount -o loop "$img" "$mnt" 2>"$WORK/mount.err"; then
-    MOUNTS+=("$mnt")
     echo "$mnt"
   else
     echo "cannot loop-mount $fs here: $(cat "$WORK/mount.err")" >&2
@@ -74,6 +74,8 @@ LABELS=()
 for fs in xfs btrfs; do
   m=$(mount_image "$fs" || true)
   if [ -n "$m" ]; then
+    # Recorded here: mount_image runs in a subshell ($(...)).
+    MOUNTS+=("$m")
     DIRS+=("$m")
     LABELS+=("$fs (loop)")
   fi
