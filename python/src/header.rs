@@ -32,6 +32,8 @@ pub(crate) fn kind_name(k: u16) -> &'static str {
         kind::KEK_AES256_KWP => "kek",
         kind::X25519_HPKE => "x25519",
         kind::XWING_HPKE => "xwing",
+        // Wraps no key: what `rewrap_file` adds to keep the payload block-aligned.
+        kind::PADDING => "padding",
         _ => "unknown",
     }
 }

@@ -232,8 +232,15 @@ def test_rewrap_file(tmp_path: Path) -> None:
     data = message(2 * CHUNK)
     p = tmp_path / "job.pseal"
     printseal.seal_file(io.BytesIO(data), p, [old])
+    old_len = len(printseal.inspect(p))
     printseal.rewrap_file(p, [old], [new.to_public()])
     assert printseal.open(p.read_bytes(), [new]).plaintext == data
+    # The new header keeps the old one's length modulo 4096 (a padding stanza, which
+    # wraps no key), so that file systems with reflinks can share the payload's blocks.
+    h = printseal.inspect(p)
+    assert [s.kind_name for s in h.stanzas] == ["x25519", "padding"]
+    assert (h.stanzas[1].kind, h.stanzas[1].key_id) == (0, None)
+    assert len(h) % 4096 == old_len % 4096
     with pytest.raises(printseal.NoMatchingRecipientError):
         printseal.open(p.read_bytes(), [old])
     before = p.read_bytes()

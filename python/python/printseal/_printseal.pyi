@@ -144,7 +144,9 @@ class Stanza:
     def kind(self) -> int: ...
     @property
     def kind_name(self) -> str:
-        """``"kek"``, ``"x25519"``, ``"xwing"`` or ``"unknown"``."""
+        """``"kek"``, ``"x25519"``, ``"xwing"``, ``"padding"`` (``0x0000``: wraps no
+        key; ``rewrap_file`` adds one to keep the payload's offset within 4096-byte
+        blocks) or ``"unknown"``."""
     @property
     def key_id(self) -> Optional[bytes]: ...
 
