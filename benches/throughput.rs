@@ -366,6 +366,36 @@ fn latency(c: &mut Criterion) {
     g.finish();
 }
 
+/// Issue 14's small jobs: the one-shot `seal` / `open` (which allocate their output)
+/// against the push API into preallocated buffers, KEK recipient, default backend.
+/// Goals: one-shot open at most 1.1x one-shot seal, and one-shot within 10% of the push
+/// API from 64 KiB on.
+fn one_shot(c: &mut Criterion) {
+    let mut g = c.benchmark_group("one-shot");
+    let k = kek();
+    let opts = SealOptions::new("application/pdf").created_at(1);
+    for size in [64 * KIB, 100 * KIB, MIB] {
+        g.throughput(Throughput::Bytes(size as u64));
+        let data = vec![0x5au8; size];
+        let mut sealed = vec![0u8; size + size / 64 + 4096];
+        let mut out = vec![0u8; size + CHUNK_SIZE];
+        g.bench_function(BenchmarkId::new("seal/one-shot", size), |b| {
+            b.iter(|| printseal::seal(&opts, &[&k], black_box(&data)).expect("seal"))
+        });
+        g.bench_function(BenchmarkId::new("seal/push", size), |b| {
+            b.iter(|| seal_job(&opts, &[&k], black_box(&data), &mut sealed))
+        });
+        let job = printseal::seal(&opts, &[&k], &data).expect("seal");
+        g.bench_function(BenchmarkId::new("open/one-shot", size), |b| {
+            b.iter(|| printseal::open(black_box(&job), &[&k]).expect("open"))
+        });
+        g.bench_function(BenchmarkId::new("open/push", size), |b| {
+            b.iter(|| open_job(&k, Backend::DEFAULT, black_box(&job), &mut out))
+        });
+    }
+    g.finish();
+}
+
 /// Rayon with a thread per core against one thread, same code path, same buffers.
 /// `main` runs every benchmark inside a one-thread pool (so that the throughput group
 /// measures one thread, as its raw-AEAD baseline does); "parallel" installs a pool of
@@ -409,7 +439,7 @@ fn parallel(c: &mut Criterion) {
 #[cfg(not(feature = "parallel"))]
 fn parallel(_: &mut Criterion) {}
 
-criterion_group!(benches, throughput, in_place, latency, parallel);
+criterion_group!(benches, throughput, in_place, latency, one_shot, parallel);
 
 fn main() {
     // With `parallel`, runs of 8 chunks and more would otherwise go to rayon's global
