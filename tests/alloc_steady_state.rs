@@ -160,6 +160,44 @@ fn no_allocation_per_chunk_in_steady_state() {
     }
 }
 
+/// The one-shot `seal` allocates its output once, whatever the length: a job whose last
+/// chunk is partial (100 KiB) used to outgrow its first allocation in `finish`, and the
+/// output moved (copied, the old block wiped), at twice the cost of the push API.
+#[test]
+fn one_shot_seal_allocates_its_output_once() {
+    let k = Kek::new([1; 16], [2; 32]);
+    let opts = SealOptions::new("application/pdf").created_at(1);
+    let data = vec![0x5a; 7 * CHUNK_SIZE + 5];
+    let lens = [
+        0,
+        1,
+        CHUNK_SIZE - 1,
+        CHUNK_SIZE,
+        CHUNK_SIZE + 1,
+        4 * CHUNK_SIZE,
+        100 * 1024,
+        7 * CHUNK_SIZE + 5,
+    ];
+    let counts: Vec<(usize, usize)> = lens
+        .iter()
+        .map(|&len| {
+            let (n, sealed) = count(|| {
+                printseal::seal_with_rng(&opts, &[&k], &data[..len], &mut seeded_rng([3; 32]))
+                    .unwrap()
+            });
+            assert_eq!(
+                printseal::open(&sealed, &[&k]).unwrap().plaintext,
+                &data[..len]
+            );
+            (len, n)
+        })
+        .collect();
+    assert!(
+        counts.iter().all(|&(_, n)| n == counts[0].1),
+        "allocations per length: {counts:?}"
+    );
+}
+
 #[test]
 fn the_counter_sees_allocations() {
     let (n, v) = count(|| vec![1u8; 100]);
