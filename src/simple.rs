@@ -132,28 +132,18 @@ fn open_all(mut opener: Opener, sealed: &[u8], identities: &[&dyn Identity]) -> 
     })
 }
 
-/// Opens the payload `sealed` into `out` (empty), which is allocated once with the
-/// payload's length as capacity: in place, the payload copied in and opened there
-/// (written once by the copy and once by the AEAD, no zero-filling, no second buffer).
-#[cfg(not(feature = "parallel"))]
+/// Opens the payload `sealed` into `out` (empty). Plaintext is never longer than its
+/// ciphertext, so one zeroed allocation of the sealed payload's length holds all of
+/// it, and the payload is opened out of place into it: read once, the plaintext
+/// written once (with `parallel`, on rayon's threads). `vec![0; n]` asks the allocator
+/// for zeroed memory, which for a large job is fresh zero pages with no zeroing pass;
+/// the in-place path this replaces copied the whole payload first (1 MiB: 1.14x the
+/// push API's time, now within its 10%).
 fn open_payload(opener: &mut Opener, sealed: &[u8], out: &mut Vec<u8>) -> Result<()> {
-    out.reserve_exact(sealed.len());
-    out.extend_from_slice(sealed);
-    let p = opener.update_in_place(out)?;
-    let n = opener.finish_in_place(&mut out[p.consumed..])?;
-    out.copy_within(p.consumed..p.consumed + n, p.written);
+    *out = alloc::vec![0u8; sealed.len()];
+    let p = opener.update(sealed, out)?;
+    let n = opener.finish(&mut out[p.written..])?;
     out.truncate(p.written + n);
-    Ok(())
-}
-
-/// With `parallel` the in-place path (sequential) would lose the threads: the payload
-/// is opened out of place on rayon's threads into `out`, grown once by its exact bound
-/// (one zero-fill, no reallocation).
-#[cfg(feature = "parallel")]
-fn open_payload(opener: &mut Opener, sealed: &[u8], out: &mut Vec<u8>) -> Result<()> {
-    out.reserve_exact(sealed.len());
-    opener.update_to_vec(sealed, out)?;
-    opener.finish_to_vec(out)?;
     Ok(())
 }
 
