@@ -16,8 +16,7 @@
 use alloc::vec::Vec;
 
 use crate::error::{Error, Limit, Result};
-use crate::format::header::{Header, assemble};
-use crate::format::sizes::HEADER_MAC;
+use crate::format::header::{Header, assemble, assembled_len};
 use crate::format::stanza::{Stanza, kind};
 use crate::limits::{MAX_STANZA_BODY, MAX_STANZAS};
 use crate::open::unlock;
@@ -115,7 +114,7 @@ fn check_recipients(recipients: &[&dyn Recipient], options: &RewrapOptions) -> R
 }
 
 /// The work of a rewrap on a parsed header and the payload prefix. With
-/// `keep_len_mod = Some(m)`, a padding stanza (docs/FORMAT.md §3.3, §9) makes the new
+/// `keep_len_mod = Some(m)`, a padding stanza (docs/FORMAT.md §8.4, §9) makes the new
 /// header's length congruent to the old one's modulo `m` when the stanza count allows
 /// it, so that the payload keeps its offset within `m`-byte blocks.
 fn rewrap_parsed(
@@ -157,12 +156,9 @@ fn padding(
     if stanzas.len() >= MAX_STANZAS || m == 0 || m > MAX_STANZA_BODY {
         return Ok(None);
     }
-    // context, stanza_count, stanzas, the padding stanza's kind and body_len, the MAC.
-    let without_body = context_len
-        + 1
-        + stanzas.iter().map(|s| 4 + s.body().len()).sum::<usize>()
-        + 4
-        + HEADER_MAC;
+    // The header with an empty padding stanza; its body then makes up the difference.
+    let empty = Stanza::new(kind::PADDING, Vec::new())?;
+    let without_body = assembled_len(context_len, stanzas) + empty.encoded_len();
     let body = (old_len % m + m - without_body % m) % m;
     Stanza::new(kind::PADDING, alloc::vec![0; body]).map(Some)
 }

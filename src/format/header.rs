@@ -158,6 +158,12 @@ pub(crate) fn build_context(
 }
 
 /// Appends the stanzas and the MAC to a header context.
+/// The length of the header [`assemble`] makes from `context_len` context bytes and
+/// `stanzas`: context, stanza count, the stanzas, the MAC.
+pub(crate) fn assembled_len(context_len: usize, stanzas: &[Stanza]) -> usize {
+    context_len + 1 + stanzas.iter().map(Stanza::encoded_len).sum::<usize>() + MAC_SIZE
+}
+
 pub(crate) fn assemble(context: &[u8], stanzas: &[Stanza], ks: &KeySchedule) -> Result<Vec<u8>> {
     if stanzas.is_empty() || stanzas.len() > MAX_STANZAS {
         return Err(Error::LimitExceeded(Limit::StanzaCount));

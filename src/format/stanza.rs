@@ -11,7 +11,7 @@ pub mod kind {
     /// Padding: wraps no key. Its body (0 to 4096 bytes, zero when written) only sets
     /// the header's length: [`crate::io::rewrap_file`] adds one so that the rewrapped
     /// header keeps the old one's length modulo 4096, and the payload's blocks can be
-    /// shared with the original (docs/FORMAT.md §3.3, §9). Openers skip it as they skip
+    /// shared with the original (docs/FORMAT.md §8.4, §9). Openers skip it as they skip
     /// unknown kinds, so readers that predate it open such jobs too.
     pub const PADDING: u16 = 0x0000;
     /// AES-256-KWP (RFC 5649) under a 256-bit key-encryption key:
@@ -68,6 +68,11 @@ impl Stanza {
     /// The stanza body.
     pub fn body(&self) -> &[u8] {
         &self.body
+    }
+
+    /// Bytes [`Stanza::encode`] writes: kind, body length and body.
+    pub(crate) fn encoded_len(&self) -> usize {
+        2 + 2 + self.body.len()
     }
 
     pub(crate) fn encode(&self, out: &mut Vec<u8>) {
