@@ -156,17 +156,7 @@ impl<R: Read> OpenReader<R> {
         self.input.copy_within(self.in_pos..self.in_end, 0);
         self.in_end -= self.in_pos;
         self.in_pos = 0;
-        while self.in_end < want {
-            match self.inner.read(&mut self.input[self.in_end..]) {
-                Ok(0) => {
-                    self.eof = true;
-                    break;
-                }
-                Ok(n) => self.in_end += n,
-                Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
-                Err(e) => return Err(Error::Io(e)),
-            }
-        }
+        (self.in_end, self.eof) = read_until(&mut self.inner, &mut self.input, self.in_end, want)?;
         Ok(())
     }
 
@@ -253,9 +243,21 @@ impl<R: Read> OpenReader<R> {
 #[cfg(feature = "parallel")]
 fn read_ahead<R: Read>(inner: &mut R, rest: &[u8], next: &mut [u8]) -> Result<(usize, bool)> {
     next[..rest.len()].copy_from_slice(rest);
-    let mut end = rest.len();
-    while end < next.len() {
-        match inner.read(&mut next[end..]) {
+    let full = next.len();
+    read_until(inner, next, rest.len(), full)
+}
+
+/// Reads into `buf` after its first `end` bytes until they are at least `want` (at
+/// most `buf.len()`) or the input ends; returns where the bytes end and whether the
+/// input ended.
+fn read_until<R: Read>(
+    inner: &mut R,
+    buf: &mut [u8],
+    mut end: usize,
+    want: usize,
+) -> Result<(usize, bool)> {
+    while end < want {
+        match inner.read(&mut buf[end..]) {
             Ok(0) => return Ok((end, true)),
             Ok(n) => end += n,
             Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
