@@ -226,6 +226,29 @@ fn pipeline<S: Send>(
     })
 }
 
+/// Steps through the rest of the input from `slot`, which holds the next buffer
+/// (`more`: `r` has more after it): on the pipeline's second thread when there is more
+/// than one buffer, else on this thread. Returns a buffer of `out_len` output bytes
+/// for the final step.
+fn step_rest<S: Send>(
+    state: &mut S,
+    mut step: impl FnMut(&mut S, &[u8], &mut Zeroizing<Vec<u8>>) -> printseal::Result<usize> + Send,
+    mut slot: Slot,
+    more: bool,
+    out_len: usize,
+    r: &mut CallbackReader,
+    w: &mut CallbackWriter,
+) -> printseal::Result<Slot> {
+    if more {
+        // More than one buffer: the pipeline, which ends at the end of the input.
+        pipeline(state, step, slot, Slot::new(out_len), r, w)?;
+        return Ok(Slot::new(out_len));
+    }
+    let k = step(state, &slot.input[..slot.len], &mut slot.out)?;
+    w.write_all(&slot.out[..k])?;
+    Ok(slot)
+}
+
 /// One step of a sealer.
 fn seal_step(
     sealer: &mut Sealer,
@@ -246,14 +269,8 @@ fn seal_stream(
         .update_output_len(IO_BUF)
         .max(sealer.finish_output_len());
     let mut slot = Slot::new(out_len);
-    if slot.fill(r)? {
-        // More than one buffer: the pipeline, which ends at the end of the input.
-        pipeline(&mut sealer, seal_step, slot, Slot::new(out_len), r, w)?;
-        slot = Slot::new(out_len);
-    } else {
-        let k = seal_step(&mut sealer, &slot.input[..slot.len], &mut slot.out)?;
-        w.write_all(&slot.out[..k])?;
-    }
+    let more = slot.fill(r)?;
+    let mut slot = step_rest(&mut sealer, seal_step, slot, more, out_len, r, w)?;
     // Only a complete read gets here: a failed read or write returned above, so the
     // output never ends in a final chunk and opens as truncated.
     let k = sealer.finish(&mut slot.out)?;
@@ -288,13 +305,8 @@ fn open_stream(
     let k = open_step(opener, &slot.input[..slot.len], &mut slot.out)?;
     w.write_all(&slot.out[..k])?;
     if more {
-        if slot.fill(r)? {
-            pipeline(opener, open_step, slot, Slot::new(out_len), r, w)?;
-            slot = Slot::new(out_len);
-        } else {
-            let k = open_step(opener, &slot.input[..slot.len], &mut slot.out)?;
-            w.write_all(&slot.out[..k])?;
-        }
+        let more = slot.fill(r)?;
+        slot = step_rest(opener, open_step, slot, more, out_len, r, w)?;
     }
     let need = opener.finish_output_len();
     if slot.out.len() < need {
