@@ -522,6 +522,20 @@ typedef int32_t (*printseal_write_callback)(void *userdata,
                                             size_t *out_n);
 
 /**
+ * Lends the next bytes of the input: store a pointer to them in `*out_data` and how
+ * many in `*out_len`, and return 0; `*out_len = 0` means end of input. Return
+ * non-zero (an `errno` value, say) on error.
+ *
+ * The bytes stay the host's. They must stay valid and unchanged until printseal calls
+ * this callback again for the same helper, or the helper returns; printseal reads
+ * them only until then and never writes them. Memory that someone else may change
+ * meanwhile (a shared mapping of a file other users can write) does not qualify: use
+ * the copying `printseal_read_callback` helpers for it. `out_data` and `out_len` are
+ * borrowed for the call.
+ */
+typedef int32_t (*printseal_lend_callback)(void *userdata, const uint8_t **out_data, size_t *out_len);
+
+/**
  * Reads up to `n` bytes at byte `offset` of the sealed job into `buf`, like POSIX
  * `pread`: store how many in `*out_n` (0 only at or past the end) and return 0, or
  * return non-zero on error. Called from the thread that uses the seekable opener.
@@ -899,6 +913,46 @@ printseal_status printseal_recipient_key_id(const struct printseal_recipient *re
  * Drops the caller's reference. NULL does nothing.
  */
 void printseal_recipient_free(const struct printseal_recipient *recipient);
+
+/**
+ * Seals everything `lend` lends to the recipients and hands the sealed job to
+ * `write`: `printseal_seal_stream` for input already in memory, without the copy a
+ * read callback makes. Each lent piece is sealed, in 1 MiB steps, before `lend` is
+ * called again; `lend` and `write` are called from the calling thread only, in order
+ * (with the `parallel` feature the sealing itself uses every core meanwhile). Only an
+ * OK return means `write` received a complete job: on a lend or write error (`IO`) or
+ * any other error, what was written is a truncated job that no opener accepts.
+ *
+ * Errors: `NULL_PARAMETER`; `IO` (also: a lent length with a NULL pointer); as
+ * `printseal_sealer_new`.
+ */
+printseal_status printseal_seal_stream_lent(const struct printseal_seal_options *opts,
+                                            const struct printseal_recipient *const *recipients,
+                                            size_t n_recipients,
+                                            printseal_lend_callback lend,
+                                            void *lend_userdata,
+                                            printseal_write_callback write,
+                                            void *write_userdata);
+
+/**
+ * Opens the sealed job `lend` lends with the identities (and `policy`, NULL for the
+ * default that refuses expired jobs) and hands the plaintext to `write`, each chunk
+ * only after its tag verified: `printseal_open_stream` for a job already in memory,
+ * without the copy a read callback makes. Each lent piece is used up before `lend` is
+ * called again; `lend`, `write` and the identities' unlocking (key-store callbacks)
+ * run on the calling thread. Only an OK return means the job was complete and
+ * authentic: on an error, discard what `write` received.
+ *
+ * Errors: `NULL_PARAMETER`; `IO` (also: a lent length with a NULL pointer); every
+ * error of `printseal_opener_update` and `printseal_opener_finish`.
+ */
+printseal_status printseal_open_stream_lent(const struct printseal_policy *policy,
+                                            const struct printseal_identity *const *identities,
+                                            size_t n_identities,
+                                            printseal_lend_callback lend,
+                                            void *lend_userdata,
+                                            printseal_write_callback write,
+                                            void *write_userdata);
 
 /**
  * A new opener that applies `policy` (copied; NULL for the default policy,

@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # C API throughput against the Rust push API, measured in the same run (not part of
 # scripts/test.sh): seal and open SIZE MiB (default 1024) in 1 MiB updates through
-# printseal_sealer_*/printseal_opener_*, and through printseal_seal_stream /
-# printseal_open_stream over callbacks, against ffi/examples/push_bench.rs.
+# printseal_sealer_*/printseal_opener_*, through printseal_seal_stream /
+# printseal_open_stream over callbacks (a read callback copies into printseal's
+# buffer), and through printseal_seal_stream_lent / printseal_open_stream_lent (the
+# host lends its bytes), against ffi/examples/push_bench.rs.
 # The C program also times the push API with a memcpy of each MiB into its input
 # buffer first (copy+push): a read callback makes that copy, so it is the
 # like-for-like baseline of the stream helpers. Release build. Prints MiB/s, the ratios C/Rust (median of ROUNDS, default 3) and the
@@ -37,7 +39,7 @@ for k, v in sorted(runs.items()):
     print(f"  {' '.join(k):18} {statistics.median(v):9.1f}   (all: {', '.join(f'{x:.0f}' for x in v)})")
 for op in ("seal", "open"):
     base = statistics.median(runs[("rust", "push", op)])
-    for api in ("push", "stream", "copy+push"):
+    for api in ("push", "lent", "stream", "copy+push"):
         c = statistics.median(runs[("c", api, op)])
         print(f"  ratio c {api} {op} / rust push {op}: {c / base:.3f}")
     s, cp = (statistics.median(runs[("c", a, op)]) for a in ("stream", "copy+push"))

@@ -35,15 +35,15 @@ pub type printseal_write_callback = Option<
 >;
 
 type ReadFn = unsafe extern "C" fn(*mut c_void, *mut u8, usize, *mut usize) -> i32;
-type WriteFn = unsafe extern "C" fn(*mut c_void, *const u8, usize, *mut usize) -> i32;
+pub(crate) type WriteFn = unsafe extern "C" fn(*mut c_void, *const u8, usize, *mut usize) -> i32;
 
 /// How much the stream helpers read per call: 64 chunks (1 MiB), so that the
 /// `parallel` feature seals and opens on several threads.
-const IO_BUF: usize = 64 * 16384;
+pub(crate) const IO_BUF: usize = 64 * 16384;
 
 /// The most plaintext one opener step over `IO_BUF` sealed bytes can release: the
 /// chunks those bytes complete, with one more held back from the previous step.
-const ENCRYPTED_RUN_PLAINTEXT: usize = (IO_BUF / ENCRYPTED_CHUNK_SIZE + 1) * CHUNK_SIZE;
+pub(crate) const ENCRYPTED_RUN_PLAINTEXT: usize = (IO_BUF / ENCRYPTED_CHUNK_SIZE + 1) * CHUNK_SIZE;
 
 pub(crate) fn callback_error(rc: i32) -> io::Error {
     io::Error::other(format!("I/O callback failed with code {rc}"))
@@ -77,6 +77,12 @@ impl Read for CallbackReader {
 pub(crate) struct CallbackWriter {
     cb: WriteFn,
     userdata: *mut c_void,
+}
+
+impl CallbackWriter {
+    pub(crate) fn new(cb: WriteFn, userdata: *mut c_void) -> CallbackWriter {
+        CallbackWriter { cb, userdata }
+    }
 }
 
 impl Write for CallbackWriter {
@@ -280,7 +286,7 @@ fn seal_stream(
 
 /// One step of an opener into `out`, grown if the bound needs it (it does not in
 /// steady state).
-fn open_step(
+pub(crate) fn open_step(
     opener: &mut Opener,
     input: &[u8],
     out: &mut Zeroizing<Vec<u8>>,
@@ -342,7 +348,7 @@ pub extern "C" fn printseal_seal_stream(
             return printseal_status::NullParameter;
         };
         let mut r = CallbackReader { cb: rcb, userdata: read_userdata };
-        let mut w = CallbackWriter { cb: wcb, userdata: write_userdata };
+        let mut w = CallbackWriter::new(wcb, write_userdata);
         match seal_stream(opts, &as_recipients(&keys), &mut r, &mut w) {
             Ok(()) => printseal_status::Ok,
             Err(e) => status_of(e),
@@ -377,7 +383,7 @@ pub extern "C" fn printseal_open_stream(
         };
         let mut opener = Opener::with_options(open_options(policy)).unlock_with(boxed(&keys));
         let mut r = CallbackReader { cb: rcb, userdata: read_userdata };
-        let mut w = CallbackWriter { cb: wcb, userdata: write_userdata };
+        let mut w = CallbackWriter::new(wcb, write_userdata);
         match open_stream(&mut opener, &mut r, &mut w) {
             Ok(()) => printseal_status::Ok,
             Err(e) => status_of(e),
@@ -386,7 +392,7 @@ pub extern "C" fn printseal_open_stream(
 }
 
 /// Identities for an opener that owns them, borrowing nothing from the caller.
-fn boxed(keys: &[&IdentityKey]) -> Vec<Box<dyn printseal::Identity + Send + Sync>> {
+pub(crate) fn boxed(keys: &[&IdentityKey]) -> Vec<Box<dyn printseal::Identity + Send + Sync>> {
     keys.iter()
         .map(|k| Box::new(BorrowedIdentity(*k as *const IdentityKey)) as Box<_>)
         .collect()
@@ -440,7 +446,7 @@ pub extern "C" fn printseal_rewrap_stream(
             return printseal_status::NullParameter;
         };
         let r = CallbackReader { cb: rcb, userdata: read_userdata };
-        let mut w = CallbackWriter { cb: wcb, userdata: write_userdata };
+        let mut w = CallbackWriter::new(wcb, write_userdata);
         let opts = RewrapOptions::new()
             .open_options(open_options(policy))
             .allow_mixed_pq(allow_mixed_pq);

@@ -17,6 +17,7 @@ pub mod identity;
 pub mod inspect;
 pub mod io;
 pub mod keys;
+pub mod lent;
 pub mod open;
 pub mod pkcs11;
 pub mod policy;

@@ -114,6 +114,35 @@ static inline int32_t mem_write(void *ud, const uint8_t *in, size_t n, size_t *o
   return 0;
 }
 
+/* memcmp that accepts the NULL data of an empty buffer. */
+static inline int same_bytes(const uint8_t *a, const uint8_t *b, size_t n) {
+  return n == 0 || memcmp(a, b, n) == 0;
+}
+
+/* Memory lender for printseal_lend_callback: lends `data` in place, in pieces of
+ * `step` bytes (0: all at once); fails with `fail_code` once `fail_at` bytes were lent
+ * (fail_at = SIZE_MAX: never). */
+typedef struct {
+  const uint8_t *data;
+  size_t len;
+  size_t pos;
+  size_t step;
+  size_t fail_at;
+  int fail_code;
+} mem_lender;
+
+static inline int32_t mem_lend(void *ud, const uint8_t **out, size_t *out_n) {
+  mem_lender *l = (mem_lender *)ud;
+  if (l->pos >= l->fail_at) return l->fail_code;
+  size_t k = l->len - l->pos;
+  if (l->step && k > l->step) k = l->step;
+  if (l->fail_at != (size_t)-1 && l->pos + k > l->fail_at) k = l->fail_at - l->pos;
+  *out = l->data + l->pos;
+  l->pos += k;
+  *out_n = k;
+  return 0;
+}
+
 /* Hex text to bytes: how many bytes were decoded (stops at the first non-hex pair). */
 static inline int hexval(char c) {
   if (c >= '0' && c <= '9') return c - '0';

@@ -4,7 +4,9 @@
  * Usage: test_ffi [quick]   ("quick" skips the slow X-Wing-heavy and thread parts,
  * for valgrind). */
 #define _POSIX_C_SOURCE 200809L
+#define _DEFAULT_SOURCE /* MAP_ANONYMOUS */
 #include <pthread.h>
+#include <sys/mman.h>
 #include <unistd.h>
 
 #include "common.h"
@@ -764,6 +766,200 @@ static void test_streams(void) {
   printseal_identity_free(kek);
 }
 
+/* Lends copies of `data` in pieces of `step` bytes, each in a read-only mapping of its
+ * own that is unmapped when the next piece is asked for: printseal writing a lent
+ * piece, or reading one after it called the lender again, faults. The contract of
+ * printseal_lend_callback is checked, not trusted. Also records that every call came
+ * from the thread that called the helper. */
+typedef struct {
+  const uint8_t *data;
+  size_t len, pos, step;
+  void *map;
+  size_t map_len;
+  pthread_t owner;
+  int calls, foreign_calls;
+} guarded_lender;
+
+static int32_t guarded_lend(void *ud, const uint8_t **out, size_t *out_n) {
+  guarded_lender *l = (guarded_lender *)ud;
+  l->calls++;
+  if (!pthread_equal(pthread_self(), l->owner)) l->foreign_calls++;
+  if (l->map) munmap(l->map, l->map_len);
+  l->map = NULL;
+  size_t k = l->len - l->pos < l->step ? l->len - l->pos : l->step;
+  *out = NULL;
+  *out_n = 0;
+  if (k == 0) return 0;
+  void *m = mmap(NULL, k, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+  if (m == MAP_FAILED) return 12;
+  memcpy(m, l->data + l->pos, k);
+  if (mprotect(m, k, PROT_READ) != 0) return 13;
+  l->map = m;
+  l->map_len = k;
+  l->pos += k;
+  *out = (const uint8_t *)m;
+  *out_n = k;
+  return 0;
+}
+
+/* A lender that breaks its contract: a length with no data (`len` 5), or a length no
+ * buffer can have (`len` SIZE_MAX, with data). */
+static int32_t bad_lend(void *ud, const uint8_t **out, size_t *out_n) {
+  static const uint8_t some[8] = {0};
+  size_t len = *(size_t *)ud;
+  *out = len == 5 ? NULL : some;
+  *out_n = len;
+  return 0;
+}
+
+/* The lending helpers: what the copying ones do, over input the host lends. */
+static void test_lent_streams(void) {
+  const printseal_identity *kek = gen(PRINTSEAL_KEY_KIND_KEK);
+  const printseal_identity *x = gen(PRINTSEAL_KEY_KIND_X25519);
+  const printseal_recipient *rk = to_rcpt(kek);
+  printseal_seal_options *o = options();
+  const size_t MIB = 1024 * 1024;
+  size_t n = 3 * MIB + 12345;
+  uint8_t *pt = (uint8_t *)malloc(n);
+  fill_plaintext(pt, n);
+  /* Round trips around the 1 MiB steps, lent all at once (split by printseal), in
+   * odd pieces, and in guarded pieces; each side against the push API. */
+  const size_t sizes[] = {0, 1, 16384, MIB - 1, MIB, MIB + 1, 2 * MIB + 16385, n};
+  const size_t steps[] = {0, 3333, 100000, MIB + 7};
+  for (size_t i = 0; i < sizeof sizes / sizeof sizes[0]; i++) {
+    for (size_t j = 0; j < sizeof steps / sizeof steps[0]; j++) {
+      if (steps[j] == 3333 && sizes[i] > MIB + 1) continue; /* many calls, nothing new */
+      mem_lender l = {pt, sizes[i], 0, steps[j], (size_t)-1, 0};
+      mem_writer ws = {{0}, (size_t)-1, 0};
+      OK(printseal_seal_stream_lent(o, &rk, 1, mem_lend, &l, mem_write, &ws));
+      CHECK(l.pos == sizes[i]);
+      buf_t back = {0};
+      OK(open_push(&kek, 1, NULL, ws.out.data, ws.out.len, 65536, &back));
+      CHECK(back.len == sizes[i] && (sizes[i] == 0 || memcmp(back.data, pt, sizes[i]) == 0));
+      buf_t job = {0};
+      OK(seal_push(o, &rk, 1, pt, sizes[i], 200000, &job));
+      CHECK(job.len == ws.out.len); /* same layout as the push API */
+      mem_lender lo = {job.data, job.len, 0, steps[j], (size_t)-1, 0};
+      mem_writer wo = {{0}, (size_t)-1, 0};
+      OK(printseal_open_stream_lent(NULL, &kek, 1, mem_lend, &lo, mem_write, &wo));
+      CHECK(wo.out.len == sizes[i] && (sizes[i] == 0 || memcmp(wo.out.data, pt, sizes[i]) == 0));
+      buf_free(&back);
+      buf_free(&job);
+      buf_free(&ws.out);
+      buf_free(&wo.out);
+    }
+  }
+  /* Guarded pieces: printseal neither writes them nor reads one after the next call,
+   * and calls the lender from the calling thread only. */
+  {
+    guarded_lender g = {pt, n, 0, 300001, NULL, 0, pthread_self(), 0, 0};
+    mem_writer ws = {{0}, (size_t)-1, 0};
+    OK(printseal_seal_stream_lent(o, &rk, 1, guarded_lend, &g, mem_write, &ws));
+    CHECK(g.pos == n && g.foreign_calls == 0 && g.calls == (int)(n / 300001) + 2);
+    guarded_lender go = {ws.out.data, ws.out.len, 0, 77777, NULL, 0, pthread_self(), 0, 0};
+    mem_writer wo = {{0}, (size_t)-1, 0};
+    OK(printseal_open_stream_lent(NULL, &kek, 1, guarded_lend, &go, mem_write, &wo));
+    CHECK(go.foreign_calls == 0 && wo.out.len == n && same_bytes(wo.out.data, pt, n));
+    /* A small job lent a byte at a time: the header arrives across many calls. */
+    buf_t small = {0};
+    OK(seal_push(o, &rk, 1, pt, 20000, 20000, &small));
+    guarded_lender g1 = {small.data, small.len, 0, 1, NULL, 0, pthread_self(), 0, 0};
+    mem_writer w1 = {{0}, (size_t)-1, 0};
+    OK(printseal_open_stream_lent(NULL, &kek, 1, guarded_lend, &g1, mem_write, &w1));
+    CHECK(g1.calls == (int)small.len + 1 && w1.out.len == 20000 && same_bytes(w1.out.data, pt, 20000));
+    buf_free(&small);
+    buf_free(&w1.out);
+    buf_free(&ws.out);
+    buf_free(&wo.out);
+  }
+  /* A lender that fails half-way: IO, and the output opens as truncated. */
+  {
+    mem_lender lf = {pt, n, 0, 100000, n / 2, 5};
+    mem_writer wf = {{0}, (size_t)-1, 0};
+    EXPECT(printseal_seal_stream_lent(o, &rk, 1, mem_lend, &lf, mem_write, &wf), PRINTSEAL_STATUS_IO);
+    buf_t back = {0};
+    EXPECT(open_push(&kek, 1, NULL, wf.out.data, wf.out.len, 65536, &back), PRINTSEAL_STATUS_TRUNCATED);
+    CHECK(back.len <= n / 2 && same_bytes(back.data, pt, back.len));
+    buf_free(&back);
+    buf_free(&wf.out);
+  }
+  /* A write callback that fails half-way. */
+  {
+    mem_lender l = {pt, n, 0, 0, (size_t)-1, 0};
+    mem_writer w = {{0}, n / 3, 28};
+    EXPECT(printseal_seal_stream_lent(o, &rk, 1, mem_lend, &l, mem_write, &w), PRINTSEAL_STATUS_IO);
+    buf_t back = {0};
+    CHECK(open_push(&kek, 1, NULL, w.out.data, w.out.len, 65536, &back) != PRINTSEAL_STATUS_OK);
+    buf_free(&back);
+    buf_free(&w.out);
+  }
+  /* Lenders that break the contract: IO, never a crash, no complete output. */
+  {
+    size_t bad[] = {5, (size_t)-1};
+    for (int i = 0; i < 2; i++) {
+      mem_writer w = {{0}, (size_t)-1, 0};
+      EXPECT(printseal_seal_stream_lent(o, &rk, 1, bad_lend, &bad[i], mem_write, &w), PRINTSEAL_STATUS_IO);
+      CHECK(w.out.len == 0); /* the header waits for the first payload bytes */
+      EXPECT(printseal_open_stream_lent(NULL, &kek, 1, bad_lend, &bad[i], mem_write, &w), PRINTSEAL_STATUS_IO);
+      CHECK(w.out.len == 0);
+      buf_free(&w.out);
+    }
+  }
+  /* Opening: a failing lender, a short job, the wrong key, a damaged chunk. */
+  buf_t job = {0};
+  OK(seal_push(o, &rk, 1, pt, n, MIB, &job));
+  {
+    mem_lender l = {job.data, job.len, 0, 65536, job.len / 2, 7};
+    mem_writer w = {{0}, (size_t)-1, 0};
+    EXPECT(printseal_open_stream_lent(NULL, &kek, 1, mem_lend, &l, mem_write, &w), PRINTSEAL_STATUS_IO);
+    CHECK(w.out.len < n && same_bytes(w.out.data, pt, w.out.len));
+    buf_free(&w.out);
+    /* Cut after the last full chunk (the final one holds 12345 bytes and its tag):
+     * the job looks complete up to there, and only the missing end tells. */
+    mem_lender ls = {job.data, job.len - (12345 + 16), 0, 0, (size_t)-1, 0};
+    mem_writer w2 = {{0}, (size_t)-1, 0};
+    EXPECT(printseal_open_stream_lent(NULL, &kek, 1, mem_lend, &ls, mem_write, &w2), PRINTSEAL_STATUS_TRUNCATED);
+    CHECK(w2.out.len < n && same_bytes(w2.out.data, pt, w2.out.len));
+    buf_free(&w2.out);
+    mem_lender lx = {job.data, job.len, 0, 0, (size_t)-1, 0};
+    mem_writer w3 = {{0}, (size_t)-1, 0};
+    EXPECT(printseal_open_stream_lent(NULL, &x, 1, mem_lend, &lx, mem_write, &w3), PRINTSEAL_STATUS_NO_MATCHING_RECIPIENT);
+    CHECK(w3.out.len == 0);
+    buf_free(&w3.out);
+    /* A chunk damaged in the third MiB: that chunk and what follows never reach
+     * `write`; what came before is the plaintext. */
+    size_t at = 2 * MIB + 5000;
+    job.data[at] ^= 1;
+    mem_lender ld = {job.data, job.len, 0, 0, (size_t)-1, 0};
+    mem_writer w4 = {{0}, (size_t)-1, 0};
+    EXPECT(printseal_open_stream_lent(NULL, &kek, 1, mem_lend, &ld, mem_write, &w4), PRINTSEAL_STATUS_PAYLOAD_TAMPERED);
+    CHECK(w4.out.len < at && same_bytes(w4.out.data, pt, w4.out.len));
+    buf_free(&w4.out);
+    job.data[at] ^= 1;
+  }
+  /* An expired job under the default policy. */
+  {
+    printseal_seal_options *oe = options();
+    OK(printseal_seal_options_set_created_at(oe, 1000));
+    OK(printseal_seal_options_set_expires_at(oe, 2000));
+    buf_t old = {0};
+    OK(seal_push(oe, &rk, 1, pt, 100, 100, &old));
+    mem_lender l = {old.data, old.len, 0, 0, (size_t)-1, 0};
+    mem_writer w = {{0}, (size_t)-1, 0};
+    EXPECT(printseal_open_stream_lent(NULL, &kek, 1, mem_lend, &l, mem_write, &w), PRINTSEAL_STATUS_POLICY_VIOLATION);
+    CHECK(w.out.len == 0);
+    buf_free(&w.out);
+    buf_free(&old);
+    printseal_seal_options_free(oe);
+  }
+  buf_free(&job);
+  free(pt);
+  printseal_seal_options_free(o);
+  printseal_recipient_free(rk);
+  printseal_identity_free(kek);
+  printseal_identity_free(x);
+}
+
 /* A toy key store: "wraps" the file key by XOR with a secret pad, kind 0x7f00,
  * body = 4-byte tag || 32 bytes. It shows the vtable; a real one calls its HSM. */
 typedef struct {
@@ -1401,12 +1597,24 @@ static void test_null_arguments(void) {
             EXPECT(printseal_open_stream(NULL, null_ids, 1, mem_read, &r, mem_write, &mw), NP);
             EXPECT(printseal_open_stream(NULL, &kek, 1, NULL, &r, mem_write, &mw), NP);
             EXPECT(printseal_open_stream(NULL, &kek, 1, mem_read, &r, NULL, &mw), NP));
+  mem_lender ml = {job.data, job.len, 0, 0, (size_t)-1, 0};
+  NULL_CASE(printseal_seal_stream_lent,
+            EXPECT(printseal_seal_stream_lent(NULL, &rk, 1, mem_lend, &ml, mem_write, &mw), NP);
+            EXPECT(printseal_seal_stream_lent(o, NULL, 1, mem_lend, &ml, mem_write, &mw), NP);
+            EXPECT(printseal_seal_stream_lent(o, null_rcpts, 1, mem_lend, &ml, mem_write, &mw), NP);
+            EXPECT(printseal_seal_stream_lent(o, &rk, 1, NULL, &ml, mem_write, &mw), NP);
+            EXPECT(printseal_seal_stream_lent(o, &rk, 1, mem_lend, &ml, NULL, &mw), NP));
+  NULL_CASE(printseal_open_stream_lent,
+            EXPECT(printseal_open_stream_lent(NULL, NULL, 1, mem_lend, &ml, mem_write, &mw), NP);
+            EXPECT(printseal_open_stream_lent(NULL, null_ids, 1, mem_lend, &ml, mem_write, &mw), NP);
+            EXPECT(printseal_open_stream_lent(NULL, &kek, 1, NULL, &ml, mem_write, &mw), NP);
+            EXPECT(printseal_open_stream_lent(NULL, &kek, 1, mem_lend, &ml, NULL, &mw), NP));
   NULL_CASE(printseal_rewrap_stream,
             EXPECT(printseal_rewrap_stream(NULL, NULL, 1, &rx, 1, false, mem_read, &r, mem_write, &mw), NP);
             EXPECT(printseal_rewrap_stream(NULL, &kek, 1, NULL, 1, false, mem_read, &r, mem_write, &mw), NP);
             EXPECT(printseal_rewrap_stream(NULL, &kek, 1, &rx, 1, false, NULL, &r, mem_write, &mw), NP);
             EXPECT(printseal_rewrap_stream(NULL, &kek, 1, &rx, 1, false, mem_read, &r, NULL, &mw), NP));
-  CHECK(r.pos == 0 && mw.out.len == 0); /* no callback ran */
+  CHECK(r.pos == 0 && ml.pos == 0 && mw.out.len == 0); /* no callback ran */
   NULL_CASE(printseal_rewrap_file,
             EXPECT(printseal_rewrap_file(NULL, 8, NULL, &kek, 1, &rx, 1, false), NP);
             EXPECT(printseal_rewrap_file(LIT("/nonexistent"), NULL, NULL, 1, &rx, 1, false), NP);
@@ -1497,6 +1705,9 @@ static void test_injected_faults(void) {
   mem_writer mw = {{0}, (size_t)-1, 0};
   EXPECT(printseal_seal_stream(o, &rk, 1, mem_read, &r, mem_write, &mw), PRINTSEAL_STATUS_RANDOMNESS);
   CHECK(mw.out.len == 0);
+  mem_lender l = {pt, sizeof pt, 0, 0, (size_t)-1, 0};
+  EXPECT(printseal_seal_stream_lent(o, &rk, 1, mem_lend, &l, mem_write, &mw), PRINTSEAL_STATUS_RANDOMNESS);
+  CHECK(mw.out.len == 0 && l.pos == 0);
   size_t w = 0, off = 0;
   EXPECT(printseal_rewrap_header(NULL, job.data, job.len, &kek, 1, &rx, 1, false, out, sizeof out, &w, &off),
          PRINTSEAL_STATUS_RANDOMNESS);
@@ -1569,6 +1780,7 @@ int main(int argc, char **argv) {
   test_policy();
   test_misuse();
   test_streams();
+  test_lent_streams();
   test_key_store();
   test_seekable();
   test_seek();

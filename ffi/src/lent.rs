@@ -1,0 +1,215 @@
+//! Whole-stream seal and open over input the host lends instead of copying (after
+//! libarchive's `archive_read_callback`, which hands the library a pointer into the
+//! client's own buffer).
+//!
+//! The read callbacks of `io.rs` fill printseal's buffer, which costs the host a copy
+//! of every byte, made on the calling core and then fetched by the core that seals
+//! it. A host whose job already sits in memory (a spool file it mapped, a job it
+//! received whole, a device's DMA buffer) lends those bytes instead: no copy, and the
+//! helpers then run the push API's own loop, `update` on the lent bytes in 1 MiB steps
+//! (on every core, with the `parallel` feature) and the output to the write callback,
+//! all from the calling thread.
+
+use core::ffi::c_void;
+use core::ptr::null;
+use std::io::{self, Write};
+
+use printseal::hazmat::CHUNK_SIZE;
+use printseal::{Opener, Sealer};
+use zeroize::Zeroizing;
+
+use crate::error::printseal_status;
+use crate::ffi::{MAX_LEN, try_handles, try_ref};
+use crate::io::{
+    CallbackWriter, ENCRYPTED_RUN_PLAINTEXT, IO_BUF, boxed, callback_error, open_step,
+    printseal_write_callback, status_of,
+};
+use crate::keys::{as_recipients, printseal_identity, printseal_recipient};
+use crate::open::open_options;
+use crate::panic::ffi_panic_boundary;
+use crate::policy::printseal_policy;
+use crate::rng::os_rng;
+use crate::seal::printseal_seal_options;
+
+/// Lends the next bytes of the input: store a pointer to them in `*out_data` and how
+/// many in `*out_len`, and return 0; `*out_len = 0` means end of input. Return
+/// non-zero (an `errno` value, say) on error.
+///
+/// The bytes stay the host's. They must stay valid and unchanged until printseal calls
+/// this callback again for the same helper, or the helper returns; printseal reads
+/// them only until then and never writes them. Memory that someone else may change
+/// meanwhile (a shared mapping of a file other users can write) does not qualify: use
+/// the copying `printseal_read_callback` helpers for it. `out_data` and `out_len` are
+/// borrowed for the call.
+pub type printseal_lend_callback = Option<
+    unsafe extern "C" fn(
+        userdata: *mut c_void,
+        out_data: *mut *const u8,
+        out_len: *mut usize,
+    ) -> i32,
+>;
+
+type LendFn = unsafe extern "C" fn(*mut c_void, *mut *const u8, *mut usize) -> i32;
+
+/// The host's lend callback.
+struct Lender {
+    cb: LendFn,
+    userdata: *mut c_void,
+}
+
+impl Lender {
+    /// The next bytes the host lends, empty at the end of the input. They borrow
+    /// `self` mutably, so they cannot outlive the next call: the host's own rule
+    /// ("until the callback is called again") holds by construction.
+    fn next(&mut self) -> io::Result<&[u8]> {
+        let mut data: *const u8 = null();
+        let mut len = 0usize;
+        // SAFETY: the host's callback under its contract; `data` and `len` are valid
+        // for writes for the call.
+        let rc = unsafe { (self.cb)(self.userdata, &mut data, &mut len) };
+        if rc != 0 {
+            return Err(callback_error(rc));
+        }
+        if len == 0 {
+            return Ok(&[]);
+        }
+        if data.is_null() {
+            return Err(io::Error::other("lend callback gave a length but no data"));
+        }
+        if len > MAX_LEN {
+            return Err(io::Error::other(
+                "lend callback gave a length no buffer can have",
+            ));
+        }
+        // SAFETY: non-NULL, `len` <= isize::MAX, and under the callback's contract
+        // `len` readable bytes that nobody changes until the next call, which the
+        // borrow of `self` rules out while this slice lives.
+        Ok(unsafe { core::slice::from_raw_parts(data, len) })
+    }
+}
+
+fn seal_lent(
+    opts: &printseal::SealOptions,
+    recipients: &[&dyn printseal::Recipient],
+    lend: &mut Lender,
+    w: &mut CallbackWriter,
+) -> printseal::Result<()> {
+    let mut sealer = Sealer::with_rng(opts, recipients, &mut os_rng()?)?;
+    // Room for the header, a step, and the chunk a sealer holds back from the step
+    // before: the most any one `update` of at most IO_BUF bytes writes.
+    let out_len = sealer
+        .update_output_len(IO_BUF + CHUNK_SIZE)
+        .max(sealer.finish_output_len());
+    let mut out = Zeroizing::new(vec![0u8; out_len]);
+    loop {
+        let lent = lend.next()?;
+        if lent.is_empty() {
+            break;
+        }
+        for step in lent.chunks(IO_BUF) {
+            let k = sealer.update(step, &mut out)?;
+            w.write_all(&out[..k])?;
+        }
+    }
+    // Only the end of the input gets here: on a failed lend or write the output
+    // never ends in a final chunk and opens as truncated.
+    let k = sealer.finish(&mut out)?;
+    w.write_all(&out[..k])?;
+    Ok(())
+}
+
+fn open_lent(
+    opener: &mut Opener,
+    lend: &mut Lender,
+    w: &mut CallbackWriter,
+) -> printseal::Result<()> {
+    // Plaintext: wiped on drop.
+    let mut out = Zeroizing::new(vec![0u8; ENCRYPTED_RUN_PLAINTEXT]);
+    loop {
+        let lent = lend.next()?;
+        if lent.is_empty() {
+            break;
+        }
+        for step in lent.chunks(IO_BUF) {
+            let k = open_step(opener, step, &mut out)?;
+            w.write_all(&out[..k])?;
+        }
+    }
+    let need = opener.finish_output_len();
+    if out.len() < need {
+        out.resize(need, 0);
+    }
+    let k = opener.finish(&mut out)?;
+    w.write_all(&out[..k])?;
+    Ok(())
+}
+
+/// Seals everything `lend` lends to the recipients and hands the sealed job to
+/// `write`: `printseal_seal_stream` for input already in memory, without the copy a
+/// read callback makes. Each lent piece is sealed, in 1 MiB steps, before `lend` is
+/// called again; `lend` and `write` are called from the calling thread only, in order
+/// (with the `parallel` feature the sealing itself uses every core meanwhile). Only an
+/// OK return means `write` received a complete job: on a lend or write error (`IO`) or
+/// any other error, what was written is a truncated job that no opener accepts.
+///
+/// Errors: `NULL_PARAMETER`; `IO` (also: a lent length with a NULL pointer); as
+/// `printseal_sealer_new`.
+#[unsafe(no_mangle)]
+pub extern "C" fn printseal_seal_stream_lent(
+    opts: *const printseal_seal_options,
+    recipients: *const *const printseal_recipient,
+    n_recipients: usize,
+    lend: printseal_lend_callback,
+    lend_userdata: *mut c_void,
+    write: printseal_write_callback,
+    write_userdata: *mut c_void,
+) -> printseal_status {
+    ffi_panic_boundary! {
+        let opts = try_ref!(opts);
+        let keys = try_handles!(recipients, n_recipients);
+        let (Some(lcb), Some(wcb)) = (lend, write) else {
+            return printseal_status::NullParameter;
+        };
+        let mut l = Lender { cb: lcb, userdata: lend_userdata };
+        let mut w = CallbackWriter::new(wcb, write_userdata);
+        match seal_lent(opts, &as_recipients(&keys), &mut l, &mut w) {
+            Ok(()) => printseal_status::Ok,
+            Err(e) => status_of(e),
+        }
+    }
+}
+
+/// Opens the sealed job `lend` lends with the identities (and `policy`, NULL for the
+/// default that refuses expired jobs) and hands the plaintext to `write`, each chunk
+/// only after its tag verified: `printseal_open_stream` for a job already in memory,
+/// without the copy a read callback makes. Each lent piece is used up before `lend` is
+/// called again; `lend`, `write` and the identities' unlocking (key-store callbacks)
+/// run on the calling thread. Only an OK return means the job was complete and
+/// authentic: on an error, discard what `write` received.
+///
+/// Errors: `NULL_PARAMETER`; `IO` (also: a lent length with a NULL pointer); every
+/// error of `printseal_opener_update` and `printseal_opener_finish`.
+#[unsafe(no_mangle)]
+pub extern "C" fn printseal_open_stream_lent(
+    policy: *const printseal_policy,
+    identities: *const *const printseal_identity,
+    n_identities: usize,
+    lend: printseal_lend_callback,
+    lend_userdata: *mut c_void,
+    write: printseal_write_callback,
+    write_userdata: *mut c_void,
+) -> printseal_status {
+    ffi_panic_boundary! {
+        let keys = try_handles!(identities, n_identities);
+        let (Some(lcb), Some(wcb)) = (lend, write) else {
+            return printseal_status::NullParameter;
+        };
+        let mut opener = Opener::with_options(open_options(policy)).unlock_with(boxed(&keys));
+        let mut l = Lender { cb: lcb, userdata: lend_userdata };
+        let mut w = CallbackWriter::new(wcb, write_userdata);
+        match open_lent(&mut opener, &mut l, &mut w) {
+            Ok(()) => printseal_status::Ok,
+            Err(e) => status_of(e),
+        }
+    }
+}
