@@ -7,7 +7,8 @@
 # host lends its bytes), against ffi/examples/push_bench.rs.
 # The C program also times the push API with a memcpy of each MiB into its input
 # buffer first (copy+push): a read callback makes that copy, so it is the
-# like-for-like baseline of the stream helpers. Release build. Prints MiB/s, the ratios C/Rust (median of ROUNDS, default 3) and the
+# like-for-like baseline of the stream helpers, from which the script derives the
+# ceiling any copying read callback has on this machine. Release build. Prints MiB/s, the ratios C/Rust (median of ROUNDS, default 3) and the
 # load average. Usage: scripts/bench_ffi.sh [SIZE_MIB] [ROUNDS]
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -27,7 +28,7 @@ for r in $(seq "$ROUNDS"); do
   target/ffi-bench "$MIB" | sed "s/^/round $r /" >>"$LOG"
 done
 echo "load average after: $(cat /proc/loadavg)"
-python3 - "$LOG" "$MIB" <<'PY'
+python3 - "$LOG" "$MIB" "$(nproc)" <<'PY'
 import statistics, sys, collections
 runs = collections.defaultdict(list)
 for line in open(sys.argv[1]):
@@ -42,7 +43,14 @@ for op in ("seal", "open"):
     for api in ("push", "lent", "stream", "copy+push"):
         c = statistics.median(runs[("c", api, op)])
         print(f"  ratio c {api} {op} / rust push {op}: {c / base:.3f}")
-    s, cp = (statistics.median(runs[("c", a, op)]) for a in ("stream", "copy+push"))
+    s, cp, push = (statistics.median(runs[("c", a, op)]) for a in ("stream", "copy+push", "push"))
     print(f"  ratio c stream {op} / c copy+push {op} (same copies): {s / cp:.3f}")
+    # The most a copying read callback allows: per MiB, the copy (copy+push time less
+    # push time, on one core) plus the sealing (push time on all cores, so cores x
+    # that on one), the whole spread evenly over every core.
+    cores = int(sys.argv[3])
+    ceiling = cores / ((1 / cp - 1 / push) + cores / push)
+    print(f"  ceiling of a copying read callback on {cores} cores, {op}: {ceiling:.1f} MiB/s"
+          f" = {ceiling / base:.3f} x rust push; c stream {op} is at {s / ceiling:.3f} of it")
 PY
 rm -f "$LOG"

@@ -328,7 +328,8 @@ fn open_stream(
 /// in order; for a job over 1 MiB the sealing runs on a second thread meanwhile, so
 /// that reading and writing overlap it. Only an OK return means `write` received a complete job: on
 /// a read or write error (`IO`) or any other error, what was written is a truncated
-/// job that no opener accepts.
+/// job that no opener accepts. For input already in memory,
+/// `printseal_seal_stream_lent` does the same without the copy a read callback makes.
 ///
 /// Errors: `NULL_PARAMETER`; `IO`; as `printseal_sealer_new`.
 #[unsafe(no_mangle)]
@@ -362,7 +363,8 @@ pub extern "C" fn printseal_seal_stream(
 /// complete and authentic: on an error, discard what `write` received. `read`,
 /// `write` and the identities' unlocking (key-store callbacks) run on the calling
 /// thread; after the first 1 MiB the decryption runs on a second thread, so that
-/// reading and writing overlap it.
+/// reading and writing overlap it. For a job already in memory,
+/// `printseal_open_stream_lent` does the same without the copy a read callback makes.
 ///
 /// Errors: `NULL_PARAMETER`; `IO`; every error of `printseal_opener_update` and
 /// `printseal_opener_finish`.
