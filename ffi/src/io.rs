@@ -256,7 +256,7 @@ fn step_rest<S: Send>(
 }
 
 /// One step of a sealer.
-fn seal_step(
+pub(crate) fn seal_step(
     sealer: &mut Sealer,
     input: &[u8],
     out: &mut Zeroizing<Vec<u8>>,
@@ -314,12 +314,21 @@ fn open_stream(
         let more = slot.fill(r)?;
         slot = step_rest(opener, open_step, slot, more, out_len, r, w)?;
     }
+    open_finish(opener, &mut slot.out, w)
+}
+
+/// The opener's last step into `out` (grown if the bound needs it), written to `w`.
+pub(crate) fn open_finish(
+    opener: &mut Opener,
+    out: &mut Zeroizing<Vec<u8>>,
+    w: &mut CallbackWriter,
+) -> printseal::Result<()> {
     let need = opener.finish_output_len();
-    if slot.out.len() < need {
-        slot.out.resize(need, 0);
+    if out.len() < need {
+        out.resize(need, 0);
     }
-    let k = opener.finish(&mut slot.out)?;
-    w.write_all(&slot.out[..k])?;
+    let k = opener.finish(out)?;
+    w.write_all(&out[..k])?;
     Ok(())
 }
 

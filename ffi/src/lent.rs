@@ -21,8 +21,8 @@ use zeroize::Zeroizing;
 use crate::error::printseal_status;
 use crate::ffi::{MAX_LEN, try_handles, try_ref};
 use crate::io::{
-    CallbackWriter, ENCRYPTED_RUN_PLAINTEXT, IO_BUF, boxed, callback_error, open_step,
-    printseal_write_callback, status_of,
+    CallbackWriter, ENCRYPTED_RUN_PLAINTEXT, IO_BUF, boxed, callback_error, open_finish, open_step,
+    printseal_write_callback, seal_step, status_of,
 };
 use crate::keys::{as_recipients, printseal_identity, printseal_recipient};
 use crate::open::open_options;
@@ -88,6 +88,29 @@ impl Lender {
     }
 }
 
+/// Runs the core's push `step` over every byte `lend` lends, in steps of at most
+/// `IO_BUF` (the copying helpers' buffer size, which lets `parallel` use every core),
+/// and hands what each step writes into `out` to `w`, in order. Each lent piece is used
+/// up before the next is asked for.
+fn step_all<S>(
+    state: &mut S,
+    mut step: impl FnMut(&mut S, &[u8], &mut Zeroizing<Vec<u8>>) -> printseal::Result<usize>,
+    lend: &mut Lender,
+    out: &mut Zeroizing<Vec<u8>>,
+    w: &mut CallbackWriter,
+) -> printseal::Result<()> {
+    loop {
+        let lent = lend.next()?;
+        if lent.is_empty() {
+            return Ok(());
+        }
+        for piece in lent.chunks(IO_BUF) {
+            let k = step(state, piece, out)?;
+            w.write_all(&out[..k])?;
+        }
+    }
+}
+
 fn seal_lent(
     opts: &printseal::SealOptions,
     recipients: &[&dyn printseal::Recipient],
@@ -101,16 +124,7 @@ fn seal_lent(
         .update_output_len(IO_BUF + CHUNK_SIZE)
         .max(sealer.finish_output_len());
     let mut out = Zeroizing::new(vec![0u8; out_len]);
-    loop {
-        let lent = lend.next()?;
-        if lent.is_empty() {
-            break;
-        }
-        for step in lent.chunks(IO_BUF) {
-            let k = sealer.update(step, &mut out)?;
-            w.write_all(&out[..k])?;
-        }
-    }
+    step_all(&mut sealer, seal_step, lend, &mut out, w)?;
     // Only the end of the input gets here: on a failed lend or write the output
     // never ends in a final chunk and opens as truncated.
     let k = sealer.finish(&mut out)?;
@@ -125,23 +139,8 @@ fn open_lent(
 ) -> printseal::Result<()> {
     // Plaintext: wiped on drop.
     let mut out = Zeroizing::new(vec![0u8; ENCRYPTED_RUN_PLAINTEXT]);
-    loop {
-        let lent = lend.next()?;
-        if lent.is_empty() {
-            break;
-        }
-        for step in lent.chunks(IO_BUF) {
-            let k = open_step(opener, step, &mut out)?;
-            w.write_all(&out[..k])?;
-        }
-    }
-    let need = opener.finish_output_len();
-    if out.len() < need {
-        out.resize(need, 0);
-    }
-    let k = opener.finish(&mut out)?;
-    w.write_all(&out[..k])?;
-    Ok(())
+    step_all(opener, open_step, lend, &mut out, w)?;
+    open_finish(opener, &mut out, w)
 }
 
 /// Seals everything `lend` lends to the recipients and hands the sealed job to
