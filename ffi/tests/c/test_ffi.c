@@ -1247,18 +1247,45 @@ static void *thread_main(void *p) {
     return NULL;
   }
   for (int j = 0; j < 12; j++) {
-    size_t n = (size_t)(a->seed * 7919 + j * 3001) % 70000;
+    /* Three rounds span several 1 MiB steps: the stream helpers' worker thread and
+     * the parallel sealing run in every thread at once. */
+    size_t n = (size_t)(a->seed * 7919 + j * 3001) % 70000 + (j == 4 || j == 8 || j == 10 ? 2500000 : 0);
     uint8_t *pt = (uint8_t *)malloc(n + 1);
     for (size_t i = 0; i < n; i++) pt[i] = (uint8_t)(i + (size_t)a->seed);
-    buf_t job = {0}, out = {0};
+    buf_t job = {0};
+    mem_writer out = {{0}, (size_t)-1, 0};
     const printseal_recipient *r = a->rcpts[j % 3];
     const printseal_identity *id = a->ids[j % 3];
-    if (seal_push(o, &r, 1, pt, n, 5000 + (size_t)j, &job) != PRINTSEAL_STATUS_OK ||
-        open_push(&id, 1, NULL, job.data, job.len, 3000, &out) != PRINTSEAL_STATUS_OK ||
-        out.len != n || (n && memcmp(out.data, pt, n) != 0))
+    printseal_status st;
+    /* Every way in and out, in turn: push, lending helpers, copying helpers. */
+    if (j % 3 == 0) {
+      st = seal_push(o, &r, 1, pt, n, 5000 + (size_t)j, &job);
+    } else if (j % 3 == 1) {
+      mem_lender l = {pt, n, 0, 40000, (size_t)-1, 0};
+      mem_writer w = {{0}, (size_t)-1, 0};
+      st = printseal_seal_stream_lent(o, &r, 1, mem_lend, &l, mem_write, &w);
+      job = w.out;
+    } else {
+      mem_reader rd = {pt, n, 0, 30000, (size_t)-1, 0};
+      mem_writer w = {{0}, (size_t)-1, 0};
+      st = printseal_seal_stream(o, &r, 1, mem_read, &rd, mem_write, &w);
+      job = w.out;
+    }
+    if (st == PRINTSEAL_STATUS_OK) {
+      if ((j / 3) % 3 == 0) {
+        st = open_push(&id, 1, NULL, job.data, job.len, 3000, &out.out);
+      } else if ((j / 3) % 3 == 1) {
+        mem_lender l = {job.data, job.len, 0, 50000, (size_t)-1, 0};
+        st = printseal_open_stream_lent(NULL, &id, 1, mem_lend, &l, mem_write, &out);
+      } else {
+        mem_reader rd = {job.data, job.len, 0, 0, (size_t)-1, 0};
+        st = printseal_open_stream(NULL, &id, 1, mem_read, &rd, mem_write, &out);
+      }
+    }
+    if (st != PRINTSEAL_STATUS_OK || out.out.len != n || !same_bytes(out.out.data, pt, n))
       a->failures++;
     buf_free(&job);
-    buf_free(&out);
+    buf_free(&out.out);
     free(pt);
   }
   printseal_seal_options_free(o);
