@@ -9,8 +9,9 @@
 
 #include "printseal.h"
 
-static int g_failures = 0;
-static int g_checks = 0;
+/* Atomic: the thread test's workers check too. */
+static _Atomic int g_failures = 0;
+static _Atomic int g_checks = 0;
 /* Which statuses a test expected and got: printed by finish_tests, so that
  * scripts/test-ffi.sh can fail when a status of the header is provoked by no test. */
 static unsigned char g_provoked[1024];
@@ -277,9 +278,10 @@ static inline int finish_tests(const char *name) {
   for (unsigned i = 0; i < 1024; i++)
     if (g_provoked[i]) printf(" %u", i);
   printf("\n");
-  printf("%s: %d checks, %d failed\n", name, g_checks, g_failures);
-  printf("%d passed, %d failed\n", g_checks - g_failures, g_failures);
-  return g_failures == 0 ? 0 : 1;
+  int checks = g_checks, failures = g_failures;
+  printf("%s: %d checks, %d failed\n", name, checks, failures);
+  printf("%d passed, %d failed\n", checks - failures, failures);
+  return failures == 0 ? 0 : 1;
 }
 
 #endif
