@@ -264,24 +264,44 @@ pub(crate) fn seal_step(
     sealer.update(input, out)
 }
 
+/// A sealer with the operating system's randomness, and the output size that holds
+/// what any one step of at most `IO_BUF` bytes, or the finish, writes: the header and
+/// prefix come with the first step, and a sealer keeps less than a chunk between steps.
+pub(crate) fn stream_sealer(
+    opts: &printseal::SealOptions,
+    recipients: &[&dyn printseal::Recipient],
+) -> printseal::Result<(Sealer, usize)> {
+    let sealer = Sealer::with_rng(opts, recipients, &mut os_rng()?)?;
+    let out_len = sealer
+        .update_output_len(IO_BUF)
+        .max(sealer.finish_output_len());
+    Ok((sealer, out_len))
+}
+
+/// The sealer's final chunk into `out`, written to `w`. Only the end of the input may
+/// get here: after a failed read, lend or write the output never ends in a final
+/// chunk, and opens as truncated.
+pub(crate) fn seal_finish(
+    sealer: &mut Sealer,
+    out: &mut [u8],
+    w: &mut CallbackWriter,
+) -> printseal::Result<()> {
+    let k = sealer.finish(out)?;
+    w.write_all(&out[..k])?;
+    Ok(())
+}
+
 fn seal_stream(
     opts: &printseal::SealOptions,
     recipients: &[&dyn printseal::Recipient],
     r: &mut CallbackReader,
     w: &mut CallbackWriter,
 ) -> printseal::Result<()> {
-    let mut sealer = Sealer::with_rng(opts, recipients, &mut os_rng()?)?;
-    let out_len = sealer
-        .update_output_len(IO_BUF)
-        .max(sealer.finish_output_len());
+    let (mut sealer, out_len) = stream_sealer(opts, recipients)?;
     let mut slot = Slot::new(out_len);
     let more = slot.fill(r)?;
     let mut slot = step_rest(&mut sealer, seal_step, slot, more, out_len, r, w)?;
-    // Only a complete read gets here: a failed read or write returned above, so the
-    // output never ends in a final chunk and opens as truncated.
-    let k = sealer.finish(&mut slot.out)?;
-    w.write_all(&slot.out[..k])?;
-    Ok(())
+    seal_finish(&mut sealer, &mut slot.out, w)
 }
 
 /// One step of an opener into `out`, grown if the bound needs it (it does not in

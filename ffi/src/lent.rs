@@ -14,21 +14,19 @@ use core::ffi::c_void;
 use core::ptr::null;
 use std::io::{self, Write};
 
-use printseal::hazmat::CHUNK_SIZE;
-use printseal::{Opener, Sealer};
+use printseal::Opener;
 use zeroize::Zeroizing;
 
 use crate::error::printseal_status;
 use crate::ffi::{MAX_LEN, try_handles, try_ref};
 use crate::io::{
     CallbackWriter, ENCRYPTED_RUN_PLAINTEXT, IO_BUF, boxed, callback_error, open_finish, open_step,
-    printseal_write_callback, seal_step, status_of,
+    printseal_write_callback, seal_finish, seal_step, status_of, stream_sealer,
 };
 use crate::keys::{as_recipients, printseal_identity, printseal_recipient};
 use crate::open::open_options;
 use crate::panic::ffi_panic_boundary;
 use crate::policy::printseal_policy;
-use crate::rng::os_rng;
 use crate::seal::printseal_seal_options;
 
 /// Lends the next bytes of the input: store a pointer to them in `*out_data` and how
@@ -117,19 +115,10 @@ fn seal_lent(
     lend: &mut Lender,
     w: &mut CallbackWriter,
 ) -> printseal::Result<()> {
-    let mut sealer = Sealer::with_rng(opts, recipients, &mut os_rng()?)?;
-    // Room for the header, a step, and the chunk a sealer holds back from the step
-    // before: the most any one `update` of at most IO_BUF bytes writes.
-    let out_len = sealer
-        .update_output_len(IO_BUF + CHUNK_SIZE)
-        .max(sealer.finish_output_len());
+    let (mut sealer, out_len) = stream_sealer(opts, recipients)?;
     let mut out = Zeroizing::new(vec![0u8; out_len]);
     step_all(&mut sealer, seal_step, lend, &mut out, w)?;
-    // Only the end of the input gets here: on a failed lend or write the output
-    // never ends in a final chunk and opens as truncated.
-    let k = sealer.finish(&mut out)?;
-    w.write_all(&out[..k])?;
-    Ok(())
+    seal_finish(&mut sealer, &mut out, w)
 }
 
 fn open_lent(
