@@ -352,6 +352,60 @@ pub(crate) fn open_finish(
     Ok(())
 }
 
+/// What the seal-stream entry points share (`printseal_seal_stream` and the lending
+/// `printseal_seal_stream_lent`): the options, the recipients and both callbacks
+/// checked, then `seal` given the input callback and a writer over `write`, its result
+/// as a status.
+pub(crate) fn seal_entry<F>(
+    opts: *const printseal_seal_options,
+    recipients: *const *const printseal_recipient,
+    n_recipients: usize,
+    input: Option<F>,
+    write: printseal_write_callback,
+    write_userdata: *mut c_void,
+    seal: impl FnOnce(
+        &printseal::SealOptions,
+        &[&dyn printseal::Recipient],
+        F,
+        &mut CallbackWriter,
+    ) -> printseal::Result<()>,
+) -> printseal_status {
+    let opts = try_ref!(opts);
+    let keys = try_handles!(recipients, n_recipients);
+    let (Some(input), Some(wcb)) = (input, write) else {
+        return printseal_status::NullParameter;
+    };
+    let mut w = CallbackWriter::new(wcb, write_userdata);
+    match seal(opts, &as_recipients(&keys), input, &mut w) {
+        Ok(()) => printseal_status::Ok,
+        Err(e) => status_of(e),
+    }
+}
+
+/// What the open-stream entry points share: the identities and both callbacks
+/// checked, an opener under `policy` (NULL: the default) that unlocks with the
+/// identities, then `open` given it, the input callback and a writer over `write`.
+pub(crate) fn open_entry<F>(
+    policy: *const printseal_policy,
+    identities: *const *const printseal_identity,
+    n_identities: usize,
+    input: Option<F>,
+    write: printseal_write_callback,
+    write_userdata: *mut c_void,
+    open: impl FnOnce(&mut Opener, F, &mut CallbackWriter) -> printseal::Result<()>,
+) -> printseal_status {
+    let keys = try_handles!(identities, n_identities);
+    let (Some(input), Some(wcb)) = (input, write) else {
+        return printseal_status::NullParameter;
+    };
+    let mut opener = Opener::with_options(open_options(policy)).unlock_with(boxed(&keys));
+    let mut w = CallbackWriter::new(wcb, write_userdata);
+    match open(&mut opener, input, &mut w) {
+        Ok(()) => printseal_status::Ok,
+        Err(e) => status_of(e),
+    }
+}
+
 /// Seals everything `read` gives to the recipients and hands the sealed job to
 /// `write`, in 1 MiB steps. `read` and `write` are called from the calling thread only,
 /// in order; for a job over 1 MiB the sealing runs on a second thread meanwhile, so
@@ -372,17 +426,9 @@ pub extern "C" fn printseal_seal_stream(
     write_userdata: *mut c_void,
 ) -> printseal_status {
     ffi_panic_boundary! {
-        let opts = try_ref!(opts);
-        let keys = try_handles!(recipients, n_recipients);
-        let (Some(rcb), Some(wcb)) = (read, write) else {
-            return printseal_status::NullParameter;
-        };
-        let mut r = CallbackReader { cb: rcb, userdata: read_userdata };
-        let mut w = CallbackWriter::new(wcb, write_userdata);
-        match seal_stream(opts, &as_recipients(&keys), &mut r, &mut w) {
-            Ok(()) => printseal_status::Ok,
-            Err(e) => status_of(e),
-        }
+        seal_entry(opts, recipients, n_recipients, read, write, write_userdata, |opts, rcpts, cb, w| {
+            seal_stream(opts, rcpts, &mut CallbackReader { cb, userdata: read_userdata }, w)
+        })
     }
 }
 
@@ -408,22 +454,14 @@ pub extern "C" fn printseal_open_stream(
     write_userdata: *mut c_void,
 ) -> printseal_status {
     ffi_panic_boundary! {
-        let keys = try_handles!(identities, n_identities);
-        let (Some(rcb), Some(wcb)) = (read, write) else {
-            return printseal_status::NullParameter;
-        };
-        let mut opener = Opener::with_options(open_options(policy)).unlock_with(boxed(&keys));
-        let mut r = CallbackReader { cb: rcb, userdata: read_userdata };
-        let mut w = CallbackWriter::new(wcb, write_userdata);
-        match open_stream(&mut opener, &mut r, &mut w) {
-            Ok(()) => printseal_status::Ok,
-            Err(e) => status_of(e),
-        }
+        open_entry(policy, identities, n_identities, read, write, write_userdata, |opener, cb, w| {
+            open_stream(opener, &mut CallbackReader { cb, userdata: read_userdata }, w)
+        })
     }
 }
 
 /// Identities for an opener that owns them, borrowing nothing from the caller.
-pub(crate) fn boxed(keys: &[&IdentityKey]) -> Vec<Box<dyn printseal::Identity + Send + Sync>> {
+fn boxed(keys: &[&IdentityKey]) -> Vec<Box<dyn printseal::Identity + Send + Sync>> {
     keys.iter()
         .map(|k| Box::new(BorrowedIdentity(*k as *const IdentityKey)) as Box<_>)
         .collect()

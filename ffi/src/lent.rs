@@ -18,13 +18,12 @@ use printseal::Opener;
 use zeroize::Zeroizing;
 
 use crate::error::printseal_status;
-use crate::ffi::{MAX_LEN, try_handles, try_ref};
+use crate::ffi::MAX_LEN;
 use crate::io::{
-    CallbackWriter, ENCRYPTED_RUN_PLAINTEXT, IO_BUF, boxed, callback_error, open_finish, open_step,
-    printseal_write_callback, seal_finish, seal_step, status_of, stream_sealer,
+    CallbackWriter, ENCRYPTED_RUN_PLAINTEXT, IO_BUF, callback_error, open_entry, open_finish,
+    open_step, printseal_write_callback, seal_entry, seal_finish, seal_step, stream_sealer,
 };
-use crate::keys::{as_recipients, printseal_identity, printseal_recipient};
-use crate::open::open_options;
+use crate::keys::{printseal_identity, printseal_recipient};
 use crate::panic::ffi_panic_boundary;
 use crate::policy::printseal_policy;
 use crate::seal::printseal_seal_options;
@@ -153,17 +152,9 @@ pub extern "C" fn printseal_seal_stream_lent(
     write_userdata: *mut c_void,
 ) -> printseal_status {
     ffi_panic_boundary! {
-        let opts = try_ref!(opts);
-        let keys = try_handles!(recipients, n_recipients);
-        let (Some(lcb), Some(wcb)) = (lend, write) else {
-            return printseal_status::NullParameter;
-        };
-        let mut l = Lender { cb: lcb, userdata: lend_userdata };
-        let mut w = CallbackWriter::new(wcb, write_userdata);
-        match seal_lent(opts, &as_recipients(&keys), &mut l, &mut w) {
-            Ok(()) => printseal_status::Ok,
-            Err(e) => status_of(e),
-        }
+        seal_entry(opts, recipients, n_recipients, lend, write, write_userdata, |opts, rcpts, cb, w| {
+            seal_lent(opts, rcpts, &mut Lender { cb, userdata: lend_userdata }, w)
+        })
     }
 }
 
@@ -188,16 +179,8 @@ pub extern "C" fn printseal_open_stream_lent(
     write_userdata: *mut c_void,
 ) -> printseal_status {
     ffi_panic_boundary! {
-        let keys = try_handles!(identities, n_identities);
-        let (Some(lcb), Some(wcb)) = (lend, write) else {
-            return printseal_status::NullParameter;
-        };
-        let mut opener = Opener::with_options(open_options(policy)).unlock_with(boxed(&keys));
-        let mut l = Lender { cb: lcb, userdata: lend_userdata };
-        let mut w = CallbackWriter::new(wcb, write_userdata);
-        match open_lent(&mut opener, &mut l, &mut w) {
-            Ok(()) => printseal_status::Ok,
-            Err(e) => status_of(e),
-        }
+        open_entry(policy, identities, n_identities, lend, write, write_userdata, |opener, cb, w| {
+            open_lent(opener, &mut Lender { cb, userdata: lend_userdata }, w)
+        })
     }
 }
