@@ -75,8 +75,10 @@ static inline void buf_free(buf_t *b) {
   b->len = b->cap = 0;
 }
 
-/* Memory reader for printseal_read_callback; fails with `fail_code` once `fail_at`
- * bytes were delivered (fail_at = SIZE_MAX: never). */
+/* Memory input, in pieces of at most `step` bytes (0: no limit): read by mem_read
+ * (printseal_read_callback, which copies) or lent by mem_lend
+ * (printseal_lend_callback, in place). Fails with `fail_code` once `fail_at` bytes
+ * were given (fail_at = SIZE_MAX: never). */
 typedef struct {
   const uint8_t *data;
   size_t len;
@@ -86,14 +88,30 @@ typedef struct {
   int fail_code;
 } mem_reader;
 
+/* How many bytes the next piece holds, at most `cap`; 0 at the end. */
+static inline size_t mem_piece(const mem_reader *r, size_t cap) {
+  size_t k = r->len - r->pos;
+  if (k > cap) k = cap;
+  if (r->step && k > r->step) k = r->step;
+  if (r->fail_at != (size_t)-1 && r->pos + k > r->fail_at) k = r->fail_at - r->pos;
+  return k;
+}
+
 static inline int32_t mem_read(void *ud, uint8_t *out, size_t n, size_t *out_n) {
   mem_reader *r = (mem_reader *)ud;
   if (r->pos >= r->fail_at) return r->fail_code;
-  size_t k = r->len - r->pos;
-  if (k > n) k = n;
-  if (r->step && k > r->step) k = r->step;
-  if (r->fail_at != (size_t)-1 && r->pos + k > r->fail_at) k = r->fail_at - r->pos;
+  size_t k = mem_piece(r, n);
   memcpy(out, r->data + r->pos, k);
+  r->pos += k;
+  *out_n = k;
+  return 0;
+}
+
+static inline int32_t mem_lend(void *ud, const uint8_t **out, size_t *out_n) {
+  mem_reader *r = (mem_reader *)ud;
+  if (r->pos >= r->fail_at) return r->fail_code;
+  size_t k = mem_piece(r, (size_t)-1);
+  *out = r->data + r->pos;
   r->pos += k;
   *out_n = k;
   return 0;
@@ -118,30 +136,6 @@ static inline int32_t mem_write(void *ud, const uint8_t *in, size_t n, size_t *o
 /* memcmp that accepts the NULL data of an empty buffer. */
 static inline int same_bytes(const uint8_t *a, const uint8_t *b, size_t n) {
   return n == 0 || memcmp(a, b, n) == 0;
-}
-
-/* Memory lender for printseal_lend_callback: lends `data` in place, in pieces of
- * `step` bytes (0: all at once); fails with `fail_code` once `fail_at` bytes were lent
- * (fail_at = SIZE_MAX: never). */
-typedef struct {
-  const uint8_t *data;
-  size_t len;
-  size_t pos;
-  size_t step;
-  size_t fail_at;
-  int fail_code;
-} mem_lender;
-
-static inline int32_t mem_lend(void *ud, const uint8_t **out, size_t *out_n) {
-  mem_lender *l = (mem_lender *)ud;
-  if (l->pos >= l->fail_at) return l->fail_code;
-  size_t k = l->len - l->pos;
-  if (l->step && k > l->step) k = l->step;
-  if (l->fail_at != (size_t)-1 && l->pos + k > l->fail_at) k = l->fail_at - l->pos;
-  *out = l->data + l->pos;
-  l->pos += k;
-  *out_n = k;
-  return 0;
 }
 
 /* Hex text to bytes: how many bytes were decoded (stops at the first non-hex pair). */

@@ -829,7 +829,7 @@ static void test_lent_streams(void) {
   for (size_t i = 0; i < sizeof sizes / sizeof sizes[0]; i++) {
     for (size_t j = 0; j < sizeof steps / sizeof steps[0]; j++) {
       if (steps[j] == 3333 && sizes[i] > MIB + 1) continue; /* many calls, nothing new */
-      mem_lender l = {pt, sizes[i], 0, steps[j], (size_t)-1, 0};
+      mem_reader l = {pt, sizes[i], 0, steps[j], (size_t)-1, 0};
       mem_writer ws = {{0}, (size_t)-1, 0};
       OK(printseal_seal_stream_lent(o, &rk, 1, mem_lend, &l, mem_write, &ws));
       CHECK(l.pos == sizes[i]);
@@ -839,7 +839,7 @@ static void test_lent_streams(void) {
       buf_t job = {0};
       OK(seal_push(o, &rk, 1, pt, sizes[i], 200000, &job));
       CHECK(job.len == ws.out.len); /* same layout as the push API */
-      mem_lender lo = {job.data, job.len, 0, steps[j], (size_t)-1, 0};
+      mem_reader lo = {job.data, job.len, 0, steps[j], (size_t)-1, 0};
       mem_writer wo = {{0}, (size_t)-1, 0};
       OK(printseal_open_stream_lent(NULL, &kek, 1, mem_lend, &lo, mem_write, &wo));
       CHECK(wo.out.len == sizes[i] && (sizes[i] == 0 || memcmp(wo.out.data, pt, sizes[i]) == 0));
@@ -874,7 +874,7 @@ static void test_lent_streams(void) {
   }
   /* A lender that fails half-way: IO, and the output opens as truncated. */
   {
-    mem_lender lf = {pt, n, 0, 100000, n / 2, 5};
+    mem_reader lf = {pt, n, 0, 100000, n / 2, 5};
     mem_writer wf = {{0}, (size_t)-1, 0};
     EXPECT(printseal_seal_stream_lent(o, &rk, 1, mem_lend, &lf, mem_write, &wf), PRINTSEAL_STATUS_IO);
     buf_t back = {0};
@@ -885,7 +885,7 @@ static void test_lent_streams(void) {
   }
   /* A write callback that fails half-way. */
   {
-    mem_lender l = {pt, n, 0, 0, (size_t)-1, 0};
+    mem_reader l = {pt, n, 0, 0, (size_t)-1, 0};
     mem_writer w = {{0}, n / 3, 28};
     EXPECT(printseal_seal_stream_lent(o, &rk, 1, mem_lend, &l, mem_write, &w), PRINTSEAL_STATUS_IO);
     buf_t back = {0};
@@ -909,19 +909,19 @@ static void test_lent_streams(void) {
   buf_t job = {0};
   OK(seal_push(o, &rk, 1, pt, n, MIB, &job));
   {
-    mem_lender l = {job.data, job.len, 0, 65536, job.len / 2, 7};
+    mem_reader l = {job.data, job.len, 0, 65536, job.len / 2, 7};
     mem_writer w = {{0}, (size_t)-1, 0};
     EXPECT(printseal_open_stream_lent(NULL, &kek, 1, mem_lend, &l, mem_write, &w), PRINTSEAL_STATUS_IO);
     CHECK(w.out.len < n && same_bytes(w.out.data, pt, w.out.len));
     buf_free(&w.out);
     /* Cut after the last full chunk (the final one holds 12345 bytes and its tag):
      * the job looks complete up to there, and only the missing end tells. */
-    mem_lender ls = {job.data, job.len - (12345 + 16), 0, 0, (size_t)-1, 0};
+    mem_reader ls = {job.data, job.len - (12345 + 16), 0, 0, (size_t)-1, 0};
     mem_writer w2 = {{0}, (size_t)-1, 0};
     EXPECT(printseal_open_stream_lent(NULL, &kek, 1, mem_lend, &ls, mem_write, &w2), PRINTSEAL_STATUS_TRUNCATED);
     CHECK(w2.out.len < n && same_bytes(w2.out.data, pt, w2.out.len));
     buf_free(&w2.out);
-    mem_lender lx = {job.data, job.len, 0, 0, (size_t)-1, 0};
+    mem_reader lx = {job.data, job.len, 0, 0, (size_t)-1, 0};
     mem_writer w3 = {{0}, (size_t)-1, 0};
     EXPECT(printseal_open_stream_lent(NULL, &x, 1, mem_lend, &lx, mem_write, &w3), PRINTSEAL_STATUS_NO_MATCHING_RECIPIENT);
     CHECK(w3.out.len == 0);
@@ -930,7 +930,7 @@ static void test_lent_streams(void) {
      * `write`; what came before is the plaintext. */
     size_t at = 2 * MIB + 5000;
     job.data[at] ^= 1;
-    mem_lender ld = {job.data, job.len, 0, 0, (size_t)-1, 0};
+    mem_reader ld = {job.data, job.len, 0, 0, (size_t)-1, 0};
     mem_writer w4 = {{0}, (size_t)-1, 0};
     EXPECT(printseal_open_stream_lent(NULL, &kek, 1, mem_lend, &ld, mem_write, &w4), PRINTSEAL_STATUS_PAYLOAD_TAMPERED);
     CHECK(w4.out.len < at && same_bytes(w4.out.data, pt, w4.out.len));
@@ -944,7 +944,7 @@ static void test_lent_streams(void) {
     OK(printseal_seal_options_set_expires_at(oe, 2000));
     buf_t old = {0};
     OK(seal_push(oe, &rk, 1, pt, 100, 100, &old));
-    mem_lender l = {old.data, old.len, 0, 0, (size_t)-1, 0};
+    mem_reader l = {old.data, old.len, 0, 0, (size_t)-1, 0};
     mem_writer w = {{0}, (size_t)-1, 0};
     EXPECT(printseal_open_stream_lent(NULL, &kek, 1, mem_lend, &l, mem_write, &w), PRINTSEAL_STATUS_POLICY_VIOLATION);
     CHECK(w.out.len == 0);
@@ -1261,7 +1261,7 @@ static void *thread_main(void *p) {
     if (j % 3 == 0) {
       st = seal_push(o, &r, 1, pt, n, 5000 + (size_t)j, &job);
     } else if (j % 3 == 1) {
-      mem_lender l = {pt, n, 0, 40000, (size_t)-1, 0};
+      mem_reader l = {pt, n, 0, 40000, (size_t)-1, 0};
       mem_writer w = {{0}, (size_t)-1, 0};
       st = printseal_seal_stream_lent(o, &r, 1, mem_lend, &l, mem_write, &w);
       job = w.out;
@@ -1275,7 +1275,7 @@ static void *thread_main(void *p) {
       if ((j / 3) % 3 == 0) {
         st = open_push(&id, 1, NULL, job.data, job.len, 3000, &out.out);
       } else if ((j / 3) % 3 == 1) {
-        mem_lender l = {job.data, job.len, 0, 50000, (size_t)-1, 0};
+        mem_reader l = {job.data, job.len, 0, 50000, (size_t)-1, 0};
         st = printseal_open_stream_lent(NULL, &id, 1, mem_lend, &l, mem_write, &out);
       } else {
         mem_reader rd = {job.data, job.len, 0, 0, (size_t)-1, 0};
@@ -1624,7 +1624,7 @@ static void test_null_arguments(void) {
             EXPECT(printseal_open_stream(NULL, null_ids, 1, mem_read, &r, mem_write, &mw), NP);
             EXPECT(printseal_open_stream(NULL, &kek, 1, NULL, &r, mem_write, &mw), NP);
             EXPECT(printseal_open_stream(NULL, &kek, 1, mem_read, &r, NULL, &mw), NP));
-  mem_lender ml = {job.data, job.len, 0, 0, (size_t)-1, 0};
+  mem_reader ml = {job.data, job.len, 0, 0, (size_t)-1, 0};
   NULL_CASE(printseal_seal_stream_lent,
             EXPECT(printseal_seal_stream_lent(NULL, &rk, 1, mem_lend, &ml, mem_write, &mw), NP);
             EXPECT(printseal_seal_stream_lent(o, NULL, 1, mem_lend, &ml, mem_write, &mw), NP);
@@ -1732,7 +1732,7 @@ static void test_injected_faults(void) {
   mem_writer mw = {{0}, (size_t)-1, 0};
   EXPECT(printseal_seal_stream(o, &rk, 1, mem_read, &r, mem_write, &mw), PRINTSEAL_STATUS_RANDOMNESS);
   CHECK(mw.out.len == 0);
-  mem_lender l = {pt, sizeof pt, 0, 0, (size_t)-1, 0};
+  mem_reader l = {pt, sizeof pt, 0, 0, (size_t)-1, 0};
   EXPECT(printseal_seal_stream_lent(o, &rk, 1, mem_lend, &l, mem_write, &mw), PRINTSEAL_STATUS_RANDOMNESS);
   CHECK(mw.out.len == 0 && l.pos == 0);
   size_t w = 0, off = 0;

@@ -229,7 +229,7 @@ static void run_vector(const char *name, uint8_t *data, size_t len) {
     mem_writer w = {{0}, (size_t)-1, 0};
     printseal_status sst;
     if (lent) {
-      mem_lender l = {v.job, v.job_len, 0, 997, (size_t)-1, 0};
+      mem_reader l = {v.job, v.job_len, 0, 997, (size_t)-1, 0};
       sst = printseal_open_stream_lent(pol, v.ids, v.n_ids, mem_lend, &l, mem_write, &w);
     } else {
       mem_reader r = {v.job, v.job_len, 0, 997, (size_t)-1, 0};
