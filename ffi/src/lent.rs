@@ -18,7 +18,7 @@ use printseal::Opener;
 use zeroize::Zeroizing;
 
 use crate::error::printseal_status;
-use crate::ffi::MAX_LEN;
+use crate::ffi::slice_in;
 use crate::io::{
     CallbackWriter, ENCRYPTED_RUN_PLAINTEXT, IO_BUF, callback_error, open_entry, open_finish,
     open_step, printseal_write_callback, seal_entry, seal_finish, seal_step, stream_sealer,
@@ -67,21 +67,15 @@ impl Lender {
         if rc != 0 {
             return Err(callback_error(rc));
         }
-        if len == 0 {
-            return Ok(&[]);
-        }
-        if data.is_null() {
-            return Err(io::Error::other("lend callback gave a length but no data"));
-        }
-        if len > MAX_LEN {
-            return Err(io::Error::other(
-                "lend callback gave a length no buffer can have",
-            ));
-        }
-        // SAFETY: non-NULL, `len` <= isize::MAX, and under the callback's contract
-        // `len` readable bytes that nobody changes until the next call, which the
-        // borrow of `self` rules out while this slice lives.
-        Ok(unsafe { core::slice::from_raw_parts(data, len) })
+        // The checks every input buffer of the ABI gets. The bytes stay readable and
+        // unchanged until the next call (the callback's contract), which the borrow
+        // of `self` rules out while the slice lives.
+        slice_in(data, len).map_err(|status| {
+            io::Error::other(match status {
+                printseal_status::NullParameter => "lend callback gave a length but no data",
+                _ => "lend callback gave a length no buffer can have",
+            })
+        })
     }
 }
 
