@@ -40,16 +40,10 @@ cat "$WORK/cargo-c.txt"
 
 version=$(sed -n 's/^version = "\(.*\)"/\1/p' ffi/Cargo.toml | head -n1)
 vmaj=${version%%.*}
-SO="$CPREFIX/lib/libprintseal.so.$version"
-soname=$(readelf -d "$SO" | sed -n 's/.*Library soname: \[\(.*\)\]/\1/p')
-[ "$soname" = "libprintseal.so.$vmaj" ] || fail "SONAME is '$soname', want libprintseal.so.$vmaj"
 cmp "$CPREFIX/include/printseal.h" include/printseal.h || fail "installed header differs"
-if nm -D --defined-only "$SO" | awk '$2 ~ /^[TDBRVWGSi]$/ {print $3}' | grep -v '^printseal_'; then
-  fail "symbols without the printseal_ prefix are exported (above)"
-fi
-export PKG_CONFIG_PATH="$CPREFIX/lib/pkgconfig"
-[ "$(pkg-config --modversion printseal)" = "$version" ] || fail "pkg-config --modversion"
-echo "SONAME $soname, header identical, $(nm -D --defined-only "$SO" | grep -c ' T printseal_') functions, pkg-config: $(pkg-config --cflags --libs printseal)"
+# shellcheck source=scripts/ffi-install-checks.sh
+. "$ROOT/scripts/ffi-install-checks.sh"
+check_installed_library "$CPREFIX" "$version" "$WORK/exported.txt"
 
 echo "==> examples/c through pkg-config against the cargo-c install"
 mkdir "$WORK/examples"

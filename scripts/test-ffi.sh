@@ -70,16 +70,13 @@ step "build libprintseal ($PROFILE) and install it into target/ffi-prefix"
 cargo build -p printseal-ffi "${CARGO_PROFILE_FLAG[@]}"
 rm -rf "$PREFIX"
 ffi/install.sh --prefix "$PREFIX" --profile "$PROFILE"
-SO="$PREFIX/lib/libprintseal.so.$version"
-soname=$(readelf -d "$SO" | sed -n 's/.*Library soname: \[\(.*\)\]/\1/p')
-[ "$soname" = "libprintseal.so.$vmaj" ] || fail "SONAME is '$soname', want libprintseal.so.$vmaj"
-echo "SONAME $soname"
 
-step "only printseal_* symbols are exported, and every function of the header is"
-nm -D --defined-only "$SO" | awk '$2 ~ /^[TDBRVWGSi]$/ {print $3}' | sort -u >"$WORK/exported.txt"
-if grep -v '^printseal_' "$WORK/exported.txt"; then
-  fail "libprintseal exports symbols without the printseal_ prefix (above)"
-fi
+step "the installed library: SONAME, only printseal_* exported, pkg-config finds it"
+# shellcheck source=scripts/ffi-install-checks.sh
+. "$ROOT/scripts/ffi-install-checks.sh"
+check_installed_library "$PREFIX" "$version" "$WORK/exported.txt"
+
+step "every function of the header is exported"
 # Declarations in the header, less the test-hooks block.
 awk '/#if defined\(PRINTSEAL_TEST_HOOKS\)/{skip=1} !skip{print} /#endif/{skip=0}' include/printseal.h |
   grep -oE '\bprintseal_[a-z0-9_]+\(' | tr -d '(' | sort -u >"$WORK/declared.txt"
@@ -88,11 +85,6 @@ if ! diff -u "$WORK/declared.txt" "$WORK/exported.txt"; then
 fi
 grep -q _for_testing "$WORK/exported.txt" && fail "a test hook is exported by the product build"
 echo "$(wc -l <"$WORK/exported.txt") functions exported, all printseal_*"
-
-step "pkg-config finds the installed library"
-export PKG_CONFIG_PATH="$PREFIX/lib/pkgconfig"
-[ "$(pkg-config --modversion printseal)" = "$version" ] || fail "pkg-config --modversion"
-pkg-config --cflags --libs printseal
 
 # --- C tests ------------------------------------------------------------------------
 CFLAGS=(-std=c11 -Wall -Wextra -Werror -Wpedantic -g -I"$ROOT/include" -I"$ROOT/ffi/tests/c")
